@@ -1,0 +1,79 @@
+//! The operator's commands: `serve` runs the site, `migrate` prepares the database.
+//! Each reads the configuration layers (built-in defaults, `--config FILE`, then
+//! `INSCRIPTIONS__…` variables) and reports a bad setting by its key.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+
+use crate::{clock::Clock, config::Config, db, startup};
+
+#[derive(Parser)]
+#[command(
+    name = "inscriptions",
+    version,
+    about = "Inscriptions aux groupes projets TNT"
+)]
+struct Cli {
+    /// Configuration file read on top of the built-in defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site and deliver the outbox (migrates the database first).
+    Serve,
+    /// Apply the migrations and write the seed's groups if there are none.
+    Migrate,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("démarrage impossible : {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve(config).await,
+            Command::Migrate => migrate(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("erreur : {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let base_url = config.server.base_url.clone();
+    let app = startup::Application::build(config, Clock::system()).await?;
+    tracing::info!(address = %app.address(), "à l’écoute");
+    println!("inscriptions : {base_url} (Ctrl-C pour arrêter)");
+    app.run(startup::shutdown_on_signals()).await
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    db::migrate(&pool).await?;
+    let seeded = db::groups::seed_if_empty(&pool, Clock::system().unix()).await?;
+    println!("base à jour ({} groupe(s) ajouté(s))", seeded);
+    Ok(())
+}

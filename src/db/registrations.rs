@@ -1,0 +1,241 @@
+//! Registrants (a person, known by their address) and their registrations.
+
+use sqlx::{FromRow, SqliteConnection};
+
+use crate::domain::{NewRegistration, RegistrationState};
+
+/// Finds the registrant with this address, creating them if new.
+pub async fn upsert_registrant(
+    conn: &mut SqliteConnection,
+    email: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    // DO UPDATE (a no-op write) rather than DO NOTHING so that RETURNING always
+    // yields the id, for a new address and a known one alike.
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO registrants (email, created_at) VALUES (?, ?)
+         ON CONFLICT (email) DO UPDATE SET email = excluded.email
+         RETURNING id",
+    )
+    .bind(email)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn registrant_by_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM registrants WHERE email = ?")
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+pub async fn registrant_email(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT email FROM registrants WHERE id = ?")
+        .bind(registrant_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(email,)| email))
+}
+
+/// The id and state of a person's registration to a group, if any.
+pub async fn find(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    group_id: i64,
+) -> Result<Option<(i64, RegistrationState)>, sqlx::Error> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, state FROM registrations WHERE registrant_id = ? AND group_id = ?",
+    )
+    .bind(registrant_id)
+    .bind(group_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id, state)| (id, parse_state(&state))))
+}
+
+fn parse_state(state: &str) -> RegistrationState {
+    // The CHECK constraint of the table admits only known states.
+    RegistrationState::parse(state).unwrap_or(RegistrationState::PendingEmail)
+}
+
+/// Inserts a new registration in state `pending_email`.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    group_id: i64,
+    details: &NewRegistration,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO registrations (registrant_id, group_id, state, first_name, last_name, role, function,
+                                    authority_kind, authority_name, authority_code, phone, created_at, updated_at)
+         VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(registrant_id)
+    .bind(group_id)
+    .bind(details.first_name.as_str())
+    .bind(details.last_name.as_str())
+    .bind(details.role.as_str())
+    .bind(details.function.as_str())
+    .bind(details.authority.kind.as_str())
+    .bind(details.authority.name.as_str())
+    .bind(details.authority.code.as_ref().map(|c| c.as_str()))
+    .bind(details.phone.as_ref().map(|p| p.as_str()))
+    .bind(now)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Re-opens a withdrawn registration with the details of a new sign-up: it goes
+/// back to `pending_email` and must be confirmed again.
+pub async fn reopen(
+    conn: &mut SqliteConnection,
+    registration_id: i64,
+    details: &NewRegistration,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE registrations
+         SET state = 'pending_email', first_name = ?, last_name = ?, role = ?, function = ?,
+             authority_kind = ?, authority_name = ?, authority_code = ?, phone = ?,
+             created_at = ?, updated_at = ?, confirmed_at = NULL, decided_at = NULL,
+             decision_reason = NULL, withdrawn_at = NULL
+         WHERE id = ? AND state = 'withdrawn'",
+    )
+    .bind(details.first_name.as_str())
+    .bind(details.last_name.as_str())
+    .bind(details.role.as_str())
+    .bind(details.function.as_str())
+    .bind(details.authority.kind.as_str())
+    .bind(details.authority.name.as_str())
+    .bind(details.authority.code.as_ref().map(|c| c.as_str()))
+    .bind(details.phone.as_ref().map(|p| p.as_str()))
+    .bind(now)
+    .bind(now)
+    .bind(registration_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks as confirmed those of `ids` still waiting for their address to be proven.
+pub async fn confirm(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut confirmed = 0;
+    for id in ids {
+        confirmed += sqlx::query(
+            "UPDATE registrations SET state = 'confirmed', confirmed_at = ?, updated_at = ?
+             WHERE id = ? AND state = 'pending_email'",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(confirmed)
+}
+
+/// Withdraws a registration of this registrant; false if there is none to withdraw.
+pub async fn withdraw(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    registration_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE registrations SET state = 'withdrawn', withdrawn_at = ?, updated_at = ?
+         WHERE id = ? AND registrant_id = ? AND state != 'withdrawn'",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(registration_id)
+    .bind(registrant_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A registration as its registrant sees it on their page.
+#[derive(Debug, Clone, FromRow)]
+pub struct OwnRegistration {
+    pub id: i64,
+    pub group_slug: String,
+    pub group_title: String,
+    pub group_number: Option<i64>,
+    pub group_kind: String,
+    pub group_requires_approval: bool,
+    pub state: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub function: String,
+    pub authority_kind: String,
+    pub authority_name: String,
+    pub authority_code: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+}
+
+impl OwnRegistration {
+    pub fn state(&self) -> RegistrationState {
+        parse_state(&self.state)
+    }
+
+    pub fn group_full_title(&self) -> String {
+        match self.group_number {
+            Some(n) if self.group_kind != "space" => {
+                format!("Groupe projet {n} : {}", self.group_title)
+            }
+            _ => self.group_title.clone(),
+        }
+    }
+}
+
+const OWN_COLUMNS: &str =
+    "r.id, g.slug AS group_slug, g.title AS group_title, g.number AS group_number,
+    g.kind AS group_kind, g.requires_approval AS group_requires_approval, r.state, r.first_name,
+    r.last_name, r.role, r.function, r.authority_kind, r.authority_name, r.authority_code, r.phone,
+    r.created_at, r.confirmed_at, r.withdrawn_at";
+
+/// All registrations of a registrant, in the order of the groups on the home page.
+pub async fn of_registrant(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+) -> Result<Vec<OwnRegistration>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {OWN_COLUMNS} FROM registrations r JOIN groups g ON g.id = r.group_id
+         WHERE r.registrant_id = ? ORDER BY g.position, g.id"
+    )))
+    .bind(registrant_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Some registrations of a registrant, by id (those a link names).
+pub async fn of_registrant_by_ids(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    ids: &[i64],
+) -> Result<Vec<OwnRegistration>, sqlx::Error> {
+    let all = of_registrant(conn, registrant_id).await?;
+    Ok(all.into_iter().filter(|r| ids.contains(&r.id)).collect())
+}

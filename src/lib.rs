@@ -1,0 +1,27 @@
+//! `inscriptions`: sign-ups to the project groups of the programme
+//! « Transformation numérique des territoires ».
+//!
+//! Map of the crate, one folder per capability:
+//! - [`cli`]: the operator's commands (`serve`, `migrate`, …);
+//! - [`config`]: settings in layers (built-in defaults, a file, the environment);
+//! - [`startup`]: builds the [`startup::Application`] that serves the site and runs the email worker;
+//! - [`domain`]: types that cannot hold invalid data (email, names, role, authority…);
+//! - [`db`]: the queries, one module per table family;
+//! - [`registration`]: the registration lifecycle (sign up, confirm, withdraw);
+//! - [`mail`]: email wording, outbox and the worker that delivers it;
+//! - [`web`]: HTTP routes per audience, security middleware, errors;
+//! - [`views`]: the HTML pages, built with maud on the DSFR.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod mail;
+pub mod registration;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod token;
+pub mod views;
+pub mod web;

@@ -1,0 +1,333 @@
+//! The registration lifecycle as registrants live it: sign up (and sign up again),
+//! confirm the address, ask for the link again, open their page, withdraw.
+//!
+//! Every change and the email it causes are written in one transaction, so there
+//! is never a registration without its email, nor an email for a change that was
+//! rolled back.
+
+pub mod form;
+pub mod retention;
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::{
+    clock::format_paris,
+    db::{
+        self,
+        groups::Group,
+        links::{self, Purpose},
+        outbox::{self, OutgoingEmail},
+        registrations::{self, OwnRegistration},
+    },
+    domain::{NewRegistration, RegistrationState},
+    mail::Var,
+    state::AppState,
+    token,
+};
+
+/// Records a sign-up to `group` (and to the collaborative space if asked), then
+/// queues the email for its owner. The answer to the visitor is the same whatever
+/// happened, so nobody learns whether an address is registered:
+/// - new registrations start `pending_email` and the email asks to confirm them;
+/// - a withdrawn registration is re-opened with the new details, to confirm again;
+/// - a registration still waiting for confirmation gets a fresh link;
+/// - a registration already confirmed (or decided) is left as it is, and its owner
+///   is told they are already registered.
+pub async fn sign_up(
+    state: &AppState,
+    group: &Group,
+    space: Option<&Group>,
+    details: &NewRegistration,
+) -> Result<(), sqlx::Error> {
+    let now = state.clock.unix();
+    let mut tx = db::begin_write(&state.db).await?;
+    let registrant_id =
+        registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
+
+    let mut to_confirm: Vec<(i64, String)> = Vec::new();
+    let mut already: Vec<String> = Vec::new();
+    for target in std::iter::once(group).chain(space.filter(|s| s.id != group.id)) {
+        match registrations::find(&mut tx, registrant_id, target.id).await? {
+            None => {
+                let id =
+                    registrations::insert(&mut tx, registrant_id, target.id, details, now).await?;
+                to_confirm.push((id, target.full_title()));
+            }
+            Some((id, RegistrationState::Withdrawn)) => {
+                registrations::reopen(&mut tx, id, details, now).await?;
+                to_confirm.push((id, target.full_title()));
+            }
+            Some((id, RegistrationState::PendingEmail)) => {
+                to_confirm.push((id, target.full_title()))
+            }
+            Some((_, _)) => already.push(target.full_title()),
+        }
+    }
+    let email = if to_confirm.is_empty() {
+        let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
+        let rendered = state.templates.render(
+            "already_registered",
+            &[
+                ("groups", Var::List(already)),
+                ("manage_url", Var::Text(manage_url)),
+            ],
+        );
+        outgoing("already_registered", details.email.as_str(), rendered)
+    } else {
+        confirmation_email(
+            state,
+            &mut tx,
+            registrant_id,
+            details.email.as_str(),
+            &to_confirm,
+            now,
+        )
+        .await?
+    };
+    outbox::enqueue(&mut tx, &email, &state.message_id_domain(), now).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    tracing::info!(
+        registrant_id,
+        group_id = group.id,
+        "inscription enregistrée"
+    );
+    Ok(())
+}
+
+/// What a confirmation link gave.
+pub enum Confirmation {
+    /// The link is unknown (mistyped, forged, or its registrant was erased).
+    Unknown,
+    /// The link is past its date: the page offers a new one.
+    Expired,
+    /// The registrations the link names, now confirmed (or already confirmed
+    /// before: a second click is harmless), and a link to the registrant's page.
+    Confirmed {
+        registrations: Vec<OwnRegistration>,
+        manage_path: String,
+    },
+}
+
+pub async fn confirm(state: &AppState, token_text: &str) -> Result<Confirmation, sqlx::Error> {
+    if !token::is_well_formed(token_text) {
+        return Ok(Confirmation::Unknown);
+    }
+    let now = state.clock.unix();
+    let mut tx = db::begin_write(&state.db).await?;
+    let Some(link) = links::find(&mut tx, Purpose::Confirm, &token::hash(token_text)).await? else {
+        return Ok(Confirmation::Unknown);
+    };
+    if link.is_expired(now) {
+        return Ok(Confirmation::Expired);
+    }
+    let ids = links::registrations_of(&mut tx, link.id).await?;
+    let confirmed = registrations::confirm(&mut tx, &ids, now).await?;
+    links::mark_used(&mut tx, link.id, now).await?;
+    let manage = token::generate();
+    links::insert(
+        &mut tx,
+        Purpose::Manage,
+        &manage.hash,
+        link.registrant_id,
+        &[],
+        now,
+        now + manage_ttl(state),
+    )
+    .await?;
+    let registrations =
+        registrations::of_registrant_by_ids(&mut tx, link.registrant_id, &ids).await?;
+    tx.commit().await?;
+    tracing::info!(link_id = link.id, confirmed, "lien de confirmation utilisé");
+    Ok(Confirmation::Confirmed {
+        registrations,
+        manage_path: format!("/mes-inscriptions/{}", manage.text),
+    })
+}
+
+/// Sends the owner of an expired confirmation link a fresh one. Returns false if
+/// the link is unknown.
+pub async fn renew_confirmation(state: &AppState, token_text: &str) -> Result<bool, sqlx::Error> {
+    if !token::is_well_formed(token_text) {
+        return Ok(false);
+    }
+    let mut conn = state.db.acquire().await?;
+    let Some(link) = links::find(&mut conn, Purpose::Confirm, &token::hash(token_text)).await?
+    else {
+        return Ok(false);
+    };
+    drop(conn);
+    send_link_to_registrant(state, link.registrant_id).await?;
+    Ok(true)
+}
+
+/// "Re-send my link": if the address is a registrant's, emails them a link to
+/// confirm what is still waiting, or to their page. Silent otherwise, and the
+/// visitor sees the same answer either way.
+pub async fn resend_link(state: &AppState, email: &str) -> Result<(), sqlx::Error> {
+    let mut conn = state.db.acquire().await?;
+    let registrant_id = registrations::registrant_by_email(&mut conn, email).await?;
+    drop(conn);
+    if let Some(registrant_id) = registrant_id {
+        send_link_to_registrant(state, registrant_id).await?;
+    }
+    Ok(())
+}
+
+async fn send_link_to_registrant(state: &AppState, registrant_id: i64) -> Result<(), sqlx::Error> {
+    let now = state.clock.unix();
+    let mut tx = db::begin_write(&state.db).await?;
+    let Some(email) = registrations::registrant_email(&mut tx, registrant_id).await? else {
+        return Ok(());
+    };
+    let pending: Vec<(i64, String)> = registrations::of_registrant(&mut tx, registrant_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.state() == RegistrationState::PendingEmail)
+        .map(|r| (r.id, r.group_full_title()))
+        .collect();
+    let outgoing_email = if pending.is_empty() {
+        let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
+        let rendered = state
+            .templates
+            .render("access_link", &[("manage_url", Var::Text(manage_url))]);
+        outgoing("access_link", &email, rendered)
+    } else {
+        confirmation_email(state, &mut tx, registrant_id, &email, &pending, now).await?
+    };
+    outbox::enqueue(&mut tx, &outgoing_email, &state.message_id_domain(), now).await?;
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    tracing::info!(registrant_id, "lien renvoyé");
+    Ok(())
+}
+
+/// The registrant behind a link to their page.
+pub enum Access {
+    Unknown,
+    Expired,
+    Granted { registrant_id: i64 },
+}
+
+pub async fn open_manage_link(
+    pool: &SqlitePool,
+    now: i64,
+    token_text: &str,
+) -> Result<Access, sqlx::Error> {
+    if !token::is_well_formed(token_text) {
+        return Ok(Access::Unknown);
+    }
+    let mut conn = pool.acquire().await?;
+    Ok(
+        match links::find(&mut conn, Purpose::Manage, &token::hash(token_text)).await? {
+            None => Access::Unknown,
+            Some(link) if link.is_expired(now) => Access::Expired,
+            Some(link) => Access::Granted {
+                registrant_id: link.registrant_id,
+            },
+        },
+    )
+}
+
+pub async fn registrations_of(
+    pool: &SqlitePool,
+    registrant_id: i64,
+) -> Result<Vec<OwnRegistration>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    registrations::of_registrant(&mut conn, registrant_id).await
+}
+
+/// Withdraws one of the registrant's registrations. The row stays, in state
+/// `withdrawn`: copilots see who left, and retention erases it later.
+pub async fn withdraw(
+    state: &AppState,
+    registrant_id: i64,
+    registration_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db::begin_write(&state.db).await?;
+    let done = registrations::withdraw(&mut tx, registrant_id, registration_id, state.clock.unix())
+        .await?;
+    tx.commit().await?;
+    if done {
+        tracing::info!(registration_id, "inscription retirée");
+    }
+    Ok(done)
+}
+
+async fn confirmation_email(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    recipient: &str,
+    to_confirm: &[(i64, String)],
+    now: i64,
+) -> Result<OutgoingEmail, sqlx::Error> {
+    let confirm = token::generate();
+    let expires_at = now + i64::from(state.config.registration.confirmation_link_hours) * 3600;
+    let ids: Vec<i64> = to_confirm.iter().map(|(id, _)| *id).collect();
+    links::insert(
+        conn,
+        Purpose::Confirm,
+        &confirm.hash,
+        registrant_id,
+        &ids,
+        now,
+        expires_at,
+    )
+    .await?;
+    let manage_url = new_manage_link(state, conn, registrant_id, now).await?;
+    let rendered = state.templates.render(
+        "confirmation",
+        &[
+            (
+                "groups",
+                Var::List(to_confirm.iter().map(|(_, title)| title.clone()).collect()),
+            ),
+            (
+                "confirm_url",
+                Var::Text(state.url(&format!("/confirmation/{}", confirm.text))),
+            ),
+            ("confirm_expiry", Var::Text(format_paris(expires_at))),
+            ("manage_url", Var::Text(manage_url)),
+        ],
+    );
+    Ok(outgoing("confirmation", recipient, rendered))
+}
+
+async fn new_manage_link(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let manage = token::generate();
+    links::insert(
+        conn,
+        Purpose::Manage,
+        &manage.hash,
+        registrant_id,
+        &[],
+        now,
+        now + manage_ttl(state),
+    )
+    .await?;
+    Ok(state.url(&format!("/mes-inscriptions/{}", manage.text)))
+}
+
+fn manage_ttl(state: &AppState) -> i64 {
+    i64::from(state.config.registration.manage_link_days) * 86_400
+}
+
+fn outgoing(
+    kind: &'static str,
+    recipient: &str,
+    rendered: crate::mail::templates::Rendered,
+) -> OutgoingEmail {
+    OutgoingEmail {
+        kind,
+        recipient: recipient.to_owned(),
+        subject: rendered.subject,
+        body_text: rendered.text,
+        body_html: rendered.html,
+    }
+}

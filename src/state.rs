@@ -1,0 +1,37 @@
+//! What every request handler and background task shares.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio::sync::Notify;
+
+use crate::{clock::Clock, config::Config, mail::Templates};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub config: Arc<Config>,
+    pub templates: Arc<Templates>,
+    pub clock: Clock,
+    /// Wakes the email worker when an email is queued.
+    pub outbox_wake: Arc<Notify>,
+    /// Key of the anti-forgery tokens.
+    pub csrf_key: Arc<[u8; 32]>,
+}
+
+impl AppState {
+    /// Absolute URL of a path of ours, for the links we email.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.server.base_url, path)
+    }
+
+    /// The domain part of our Message-IDs.
+    pub fn message_id_domain(&self) -> String {
+        let base = &self.config.server.base_url;
+        let host = base.split("://").nth(1).unwrap_or(base);
+        host.split([':', '/'])
+            .next()
+            .unwrap_or("localhost")
+            .to_owned()
+    }
+}
