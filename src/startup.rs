@@ -26,7 +26,9 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
+    /// Opens everything the application needs. With `server.bind` on port 0 a free
+    /// port is chosen and `server.base_url` follows it (tests, benchmarks).
+    pub async fn build(mut config: Config, clock: Clock) -> anyhow::Result<Self> {
         let pool = db::connect(&config.database).await?;
         db::migrate(&pool).await?;
         let seeded = db::groups::seed_if_empty(&pool, clock.unix()).await?;
@@ -43,6 +45,9 @@ impl Application {
                     config.server.bind
                 )
             })?;
+        if config.server.bind.port() == 0 {
+            config.server.base_url = format!("http://{}", listener.local_addr()?);
+        }
         let csrf_key: [u8; 32] = if config.server.secret.is_empty() {
             rand::random()
         } else {
@@ -90,7 +95,17 @@ impl Application {
     /// Serves until `shutdown` turns true, then finishes the requests in flight and
     /// the email attempts under way before returning.
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-        let worker = tokio::spawn(self.worker().run(shutdown.clone()));
+        self.run_with(shutdown, true).await
+    }
+
+    /// As [`Self::run`]; without the email worker when `with_worker` is false
+    /// (tests that inspect the outbox before anything is sent).
+    pub async fn run_with(
+        self,
+        shutdown: watch::Receiver<bool>,
+        with_worker: bool,
+    ) -> anyhow::Result<()> {
+        let worker = with_worker.then(|| tokio::spawn(self.worker().run(shutdown.clone())));
         let retention = tokio::spawn(retention_loop(self.state.clone(), shutdown.clone()));
         let app = web::app(self.state.clone());
         let mut stop = shutdown.clone();
@@ -103,7 +118,9 @@ impl Application {
         })
         .await
         .context("serveur HTTP")?;
-        let _ = worker.await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         retention.abort();
         self.state.db.close().await;
         Ok(())

@@ -1,0 +1,11 @@
+//! Integration tests: the real application on a free port, a fresh SQLite file
+//! per test, and a real SMTP server (maildev) where email delivery is the point.
+//! One binary for all, so they link once.
+
+mod helpers;
+
+mod confirmation;
+mod outbox;
+mod registrant;
+mod security;
+mod sign_up;
