@@ -63,10 +63,10 @@ pub fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let base_url = config.server.base_url.clone();
     let app = startup::Application::build(config, Clock::system()).await?;
     tracing::info!(address = %app.address(), "à l’écoute");
-    println!("inscriptions : {base_url} (Ctrl-C pour arrêter)");
+    // Tools that start the server on port 0 read the address from this line.
+    println!("inscriptions : {} (Ctrl-C pour arrêter)", app.state().config.server.base_url);
     app.run(startup::shutdown_on_signals()).await
 }
 
