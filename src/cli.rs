@@ -66,7 +66,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let app = startup::Application::build(config, Clock::system()).await?;
     tracing::info!(address = %app.address(), "à l’écoute");
     // Tools that start the server on port 0 read the address from this line.
-    println!("inscriptions : {} (Ctrl-C pour arrêter)", app.state().config.server.base_url);
+    println!(
+        "inscriptions : {} (Ctrl-C pour arrêter)",
+        app.state().config.server.base_url
+    );
     app.run(startup::shutdown_on_signals()).await
 }
 

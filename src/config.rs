@@ -23,6 +23,14 @@ pub struct Config {
     pub registration: RegistrationConfig,
     pub legal: LegalConfig,
     pub retention: RetentionConfig,
+    pub rate_limit: RateLimitConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub per_minute: u32,
+    pub burst: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,6 +51,7 @@ pub struct ServerConfig {
     pub static_dir: PathBuf,
     pub request_timeout_seconds: u64,
     pub max_body_bytes: usize,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +61,7 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     pub busy_timeout_ms: u64,
     pub synchronous: Synchronous,
+    pub max_pages: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -242,6 +252,12 @@ impl Config {
             return fail(
                 "mail.worker.retry_max_seconds",
                 "doit être supérieur ou égal à retry_base_seconds, lui-même non nul",
+            );
+        }
+        if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
+            return fail(
+                "rate_limit",
+                "per_minute et burst doivent être d’au moins 1",
             );
         }
         if self.registration.confirmation_link_hours == 0 {

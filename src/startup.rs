@@ -55,11 +55,12 @@ impl Application {
         };
         let state = AppState {
             db: pool,
-            config: Arc::new(config),
             templates: Arc::new(templates),
             clock,
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             csrf_key: Arc::new(csrf_key),
+            rate_limiter: Arc::new(crate::web::rate_limit::RateLimiter::new(&config.rate_limit)),
+            config: Arc::new(config),
         };
         Ok(Self {
             listener,
@@ -89,6 +90,7 @@ impl Application {
             wake: self.state.outbox_wake.clone(),
             config: config.mail.worker.clone(),
             concurrency: config.mail.smtp.pool_size as usize,
+            send_timeout: Duration::from_secs(config.mail.smtp.timeout_seconds * 3),
         }
     }
 

@@ -17,6 +17,8 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Key of the anti-forgery tokens.
     pub csrf_key: Arc<[u8; 32]>,
+    /// Buckets of the form rate limiting, per client address.
+    pub rate_limiter: Arc<crate::web::rate_limit::RateLimiter>,
 }
 
 impl AppState {

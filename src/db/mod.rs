@@ -22,7 +22,7 @@ use crate::config::{DatabaseConfig, Synchronous};
 /// writer, foreign keys on, and a busy timeout so concurrent writers queue instead
 /// of failing.
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(&config.url)
+    let mut options = SqliteConnectOptions::from_str(&config.url)
         .with_context(|| format!("database.url invalide : {}", config.url))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -32,6 +32,9 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
         })
         .foreign_keys(true)
         .busy_timeout(Duration::from_millis(config.busy_timeout_ms));
+    if config.max_pages > 0 {
+        options = options.pragma("max_page_count", config.max_pages.to_string());
+    }
     if let Some(parent) = options.get_filename().parent()
         && !parent.as_os_str().is_empty()
     {

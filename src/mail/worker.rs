@@ -28,6 +28,9 @@ pub struct Worker {
     pub config: WorkerConfig,
     /// How many emails are sent at once (the SMTP pool size).
     pub concurrency: usize,
+    /// Longest wait for one delivery: lettre's socket timeouts apply to each
+    /// read and write, this one to the whole exchange with the server.
+    pub send_timeout: Duration,
 }
 
 impl Worker {
@@ -75,7 +78,18 @@ impl Worker {
 
     async fn deliver(&self, email: outbox::QueuedEmail) {
         let outcome = match self.build(&email) {
-            Ok(message) => self.transport.send(message).await,
+            Ok(message) => {
+                match tokio::time::timeout(self.send_timeout, self.transport.send(message)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(SendError {
+                        message: format!(
+                            "pas de réponse du serveur en {} s",
+                            self.send_timeout.as_secs()
+                        ),
+                        permanent: false,
+                    }),
+                }
+            }
             Err(message) => Err(SendError {
                 message,
                 permanent: true,

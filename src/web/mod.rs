@@ -6,6 +6,7 @@ pub mod assets;
 pub mod error;
 pub mod form;
 pub mod public;
+pub mod rate_limit;
 pub mod registrant;
 pub mod security;
 
@@ -29,6 +30,11 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::csrf,
+        ))
+        // Outside the anti-forgery check, so a flood is turned away cheaply.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_forms,
         ));
 
     Router::new()

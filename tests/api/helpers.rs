@@ -54,6 +54,9 @@ synchronous = "normal"
 [mail]
 file_dir = "{mail}"
 templates_dir = "{root}/templates"
+[rate_limit]
+per_minute = 1000000
+burst = 1000000
 [mail.worker]
 poll_interval_ms = 100
 retry_base_seconds = 1
@@ -251,6 +254,8 @@ pub struct Maildev {
     pub smtp_port: u16,
     pub web_port: u16,
     child: Option<Child>,
+    /// Where maildev keeps the emails, so a restart (an outage test) loses none.
+    store: tempfile::TempDir,
 }
 
 fn free_port() -> u16 {
@@ -267,6 +272,7 @@ impl Maildev {
             smtp_port: free_port(),
             web_port: free_port(),
             child: None,
+            store: tempfile::tempdir().unwrap(),
         };
         maildev.spawn().await;
         maildev
@@ -284,6 +290,8 @@ impl Maildev {
                 &self.web_port.to_string(),
             ])
             .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
+            .arg("--mail-directory")
+            .arg(self.store.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -4,8 +4,11 @@
 
 mod helpers;
 
+mod bad_inputs;
 mod confirmation;
+mod failures;
 mod outbox;
+mod process;
 mod registrant;
 mod security;
 mod sign_up;
