@@ -28,6 +28,13 @@ enum Command {
     Serve,
     /// Apply the migrations and write the seed's groups if there are none.
     Migrate,
+    /// Write a consistent copy of the database to FILE, while the server runs.
+    Backup {
+        /// The copy to create (must not exist).
+        file: PathBuf,
+    },
+    /// Check the configuration, templates, database and SMTP server; list what is wrong.
+    Check,
 }
 
 pub fn main() -> ExitCode {
@@ -51,6 +58,8 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
+            Command::Backup { file } => backup(config, file).await,
+            Command::Check => check(config).await,
         }
     });
     match result {
@@ -79,4 +88,24 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
     let seeded = db::groups::seed_if_empty(&pool, Clock::system().unix()).await?;
     println!("base à jour ({} groupe(s) ajouté(s))", seeded);
     Ok(())
+}
+
+async fn backup(config: Config, file: PathBuf) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    let bytes = crate::ops::backup::backup(&pool, &file).await?;
+    println!("sauvegarde écrite : {} ({} octets)", file.display(), bytes);
+    Ok(())
+}
+
+async fn check(config: Config) -> anyhow::Result<()> {
+    let problems = crate::ops::check::run(&config).await;
+    if problems.is_empty() {
+        println!("tout est en ordre");
+        Ok(())
+    } else {
+        for problem in &problems {
+            println!("ÉCHEC {problem}");
+        }
+        anyhow::bail!("{} problème(s)", problems.len())
+    }
 }

@@ -24,6 +24,14 @@ pub struct Config {
     pub legal: LegalConfig,
     pub retention: RetentionConfig,
     pub rate_limit: RateLimitConfig,
+    pub ops: OpsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpsConfig {
+    pub outbox_stuck_after_minutes: u32,
+    pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +120,7 @@ pub struct SmtpConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkerConfig {
+    pub enabled: bool,
     pub poll_interval_ms: u64,
     pub retry_base_seconds: u64,
     pub retry_max_seconds: u64,

@@ -9,6 +9,7 @@
 //! - [`db`]: the queries, one module per table family;
 //! - [`registration`]: the registration lifecycle (sign up, confirm, withdraw);
 //! - [`mail`]: email wording, outbox and the worker that delivers it;
+//! - [`ops`]: health, readiness, metrics, backups, configuration check;
 //! - [`web`]: HTTP routes per audience, security middleware, errors;
 //! - [`views`]: the HTML pages, built with maud on the DSFR.
 
@@ -18,6 +19,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod mail;
+pub mod ops;
 pub mod registration;
 pub mod startup;
 pub mod state;

@@ -61,6 +61,7 @@ impl Application {
             csrf_key: Arc::new(csrf_key),
             rate_limiter: Arc::new(crate::web::rate_limit::RateLimiter::new(&config.rate_limit)),
             config: Arc::new(config),
+            metrics: Arc::default(),
         };
         Ok(Self {
             listener,
@@ -97,7 +98,8 @@ impl Application {
     /// Serves until `shutdown` turns true, then finishes the requests in flight and
     /// the email attempts under way before returning.
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-        self.run_with(shutdown, true).await
+        let with_worker = self.state.config.mail.worker.enabled;
+        self.run_with(shutdown, with_worker).await
     }
 
     /// As [`Self::run`]; without the email worker when `with_worker` is false

@@ -19,6 +19,8 @@ pub struct AppState {
     pub csrf_key: Arc<[u8; 32]>,
     /// Buckets of the form rate limiting, per client address.
     pub rate_limiter: Arc<crate::web::rate_limit::RateLimiter>,
+    /// Request counters and latency histogram for /metrics.
+    pub metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
 impl AppState {

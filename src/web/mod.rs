@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod error;
 pub mod form;
+pub mod ops;
 pub mod public;
 pub mod rate_limit;
 pub mod registrant;
@@ -40,9 +41,14 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .merge(assets::router(&state.config))
+        .merge(ops::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::ops::metrics::track,
         ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -28,7 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/accessibilite", get(accessibility))
         .route("/mentions-legales", get(legal_notice))
         .route("/donnees-personnelles", get(personal_data))
-        .route("/healthz", get(|| async { "ok" }))
 }
 
 async fn home(State(state): State<AppState>) -> Result<Markup, AppError> {

@@ -5,8 +5,10 @@
 mod helpers;
 
 mod bad_inputs;
+mod cli;
 mod confirmation;
 mod failures;
+mod ops;
 mod outbox;
 mod process;
 mod registrant;

@@ -1,0 +1,111 @@
+//! The raw ceiling of the storage, for `make bench`: how many sign-ups per second
+//! SQLite takes when nothing else runs. Each iteration writes the same rows as a
+//! sign-up (registrant, registration, confirmation and page links, outbox email)
+//! in one `BEGIN IMMEDIATE` transaction, through the application's own queries,
+//! schema and pragmas, from one task: the web side's figure is then read as a
+//! fraction of this one.
+//!
+//! Usage: `storage_ceiling DATABASE_FILE SECONDS [synchronous]`
+
+use std::time::{Duration, Instant};
+
+use inscriptions::{
+    config::{DatabaseConfig, Synchronous},
+    db::{self, links, outbox, registrations},
+    domain::{
+        Authority, AuthorityCode, AuthorityKind, Email, FreeText, NewRegistration, PersonName, Role,
+    },
+    token,
+};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let file = args.next().unwrap_or_else(|| "target/ceiling.db".into());
+    let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let synchronous = match args.next().as_deref() {
+        Some("normal") => Synchronous::Normal,
+        _ => Synchronous::Full,
+    };
+    let _ = std::fs::remove_file(&file);
+    let pool = db::connect(&DatabaseConfig {
+        url: format!("sqlite://{file}"),
+        max_connections: 8,
+        busy_timeout_ms: 5000,
+        synchronous,
+        max_pages: 0,
+    })
+    .await?;
+    db::migrate(&pool).await?;
+    db::groups::seed_if_empty(&pool, 0).await?;
+    let (group_id,): (i64,) =
+        sqlx::query_as("SELECT id FROM groups WHERE kind = 'project' LIMIT 1")
+            .fetch_one(&pool)
+            .await?;
+
+    let template = |n: u64| -> anyhow::Result<NewRegistration> {
+        Ok(NewRegistration {
+            email: Email::parse(&format!("plafond{n}@mairie.fr")).map_err(anyhow::Error::msg)?,
+            first_name: PersonName::parse("Élodie", "prénom").map_err(anyhow::Error::msg)?,
+            last_name: PersonName::parse("N’Diaye", "nom").map_err(anyhow::Error::msg)?,
+            role: Role::Elected,
+            function: FreeText::parse("Maire", 100, "fonction").map_err(anyhow::Error::msg)?,
+            authority: Authority {
+                kind: AuthorityKind::Commune,
+                name: FreeText::parse("Saint-Étienne", 150, "collectivité")
+                    .map_err(anyhow::Error::msg)?,
+                code: Some(
+                    AuthorityCode::parse(AuthorityKind::Commune, "42218")
+                        .map_err(anyhow::Error::msg)?,
+                ),
+            },
+            phone: None,
+        })
+    };
+    let body = "x".repeat(1200); // about the size of a rendered confirmation email
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed() < Duration::from_secs(seconds) {
+        let details = template(n)?;
+        let now = n as i64;
+        let mut tx = db::begin_write(&pool).await?;
+        let registrant =
+            registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
+        let id = registrations::insert(&mut tx, registrant, group_id, &details, now).await?;
+        let confirm = token::generate();
+        links::insert(
+            &mut tx,
+            links::Purpose::Confirm,
+            &confirm.hash,
+            registrant,
+            &[id],
+            now,
+            now + 1,
+        )
+        .await?;
+        let manage = token::generate();
+        links::insert(
+            &mut tx,
+            links::Purpose::Manage,
+            &manage.hash,
+            registrant,
+            &[],
+            now,
+            now + 1,
+        )
+        .await?;
+        let email = outbox::OutgoingEmail {
+            kind: "confirmation",
+            recipient: details.email.as_str().to_owned(),
+            subject: "Confirmez votre inscription".into(),
+            body_text: body.clone(),
+            body_html: body.clone(),
+        };
+        outbox::enqueue(&mut tx, &email, "bench.invalid", now).await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("{:.0}", n as f64 / elapsed);
+    Ok(())
+}
