@@ -97,9 +97,10 @@ export BENCH_TOKEN; BENCH_TOKEN=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)
 read -r PAGE50 PAGE50_P50 PAGE50_P99 _ < <(load page50 50 page.lua /)
 read -r PAGE200 PAGE200_P50 PAGE200_P99 _ < <(load page200 200 page.lua /)
 rm -f "$WORK/stop"; sample_peak "$WEB_PID" "$WORK/peak-signup" "$WORK/stop" &
+SAMPLER=$!
 read -r SIGN50 SIGN50_P50 SIGN50_P99 SIGN50_ERR < <(load signup50 50 signup.lua "$FORM")
 read -r SIGN200 SIGN200_P50 SIGN200_P99 SIGN200_ERR < <(load signup200 200 signup.lua "$FORM")
-touch "$WORK/stop"; wait $!
+touch "$WORK/stop"; wait "$SAMPLER"
 LOAD_RSS=$(awk '{ printf "%.1f", $1 / 1024 }' "$WORK/peak-signup")
 STORED=$(sqlite3 "$WORK/web.db" "SELECT COUNT(*) FROM registrations")
 stop_server "$WEB_PID"

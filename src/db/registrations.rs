@@ -239,3 +239,66 @@ pub async fn of_registrant_by_ids(
     let all = of_registrant(conn, registrant_id).await?;
     Ok(all.into_iter().filter(|r| ids.contains(&r.id)).collect())
 }
+
+/// Replaces the details of one of the registrant's registrations (not its state).
+pub async fn update_details(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    registration_id: i64,
+    details: &NewRegistration,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE registrations
+         SET first_name = ?, last_name = ?, role = ?, function = ?, authority_kind = ?,
+             authority_name = ?, authority_code = ?, phone = ?, updated_at = ?
+         WHERE id = ? AND registrant_id = ?",
+    )
+    .bind(details.first_name.as_str())
+    .bind(details.last_name.as_str())
+    .bind(details.role.as_str())
+    .bind(details.function.as_str())
+    .bind(details.authority.kind.as_str())
+    .bind(details.authority.name.as_str())
+    .bind(details.authority.code.as_ref().map(|c| c.as_str()))
+    .bind(details.phone.as_ref().map(|p| p.as_str()))
+    .bind(now)
+    .bind(registration_id)
+    .bind(registrant_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Erases a registrant and everything about them: registrations, links (by
+/// cascade) and the emails addressed to them. Returns how many registrations went.
+pub async fn erase_registrant(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let Some(email) = registrant_email(&mut *conn, registrant_id).await? else {
+        return Ok(0);
+    };
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM registrations WHERE registrant_id = ?")
+            .bind(registrant_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query("DELETE FROM outbox WHERE recipient = ?")
+        .bind(&email)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM registrants WHERE id = ?")
+        .bind(registrant_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO erasures (erased_at, registrations, reason) VALUES (?, ?, ?)")
+        .bind(now)
+        .bind(count)
+        .bind(reason)
+        .execute(&mut *conn)
+        .await?;
+    Ok(count)
+}

@@ -254,6 +254,84 @@ pub async fn withdraw(
     Ok(done)
 }
 
+/// Corrects the details of one of the registrant's registrations. The address is
+/// the registrant's identity and is not changed here: to use another address, one
+/// signs up with it.
+pub async fn update_details(
+    state: &AppState,
+    registrant_id: i64,
+    registration_id: i64,
+    details: &NewRegistration,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db::begin_write(&state.db).await?;
+    let done = registrations::update_details(
+        &mut tx,
+        registrant_id,
+        registration_id,
+        details,
+        state.clock.unix(),
+    )
+    .await?;
+    tx.commit().await?;
+    if done {
+        tracing::info!(registration_id, "coordonnées modifiées");
+    }
+    Ok(done)
+}
+
+/// Everything we hold about a registrant, for them to download (RGPD art. 15 and 20).
+pub async fn personal_data(
+    pool: &SqlitePool,
+    registrant_id: i64,
+) -> Result<serde_json::Value, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let email = registrations::registrant_email(&mut conn, registrant_id).await?;
+    let registrations = registrations::of_registrant(&mut conn, registrant_id).await?;
+    let iso = |unix: i64| {
+        time::OffsetDateTime::from_unix_timestamp(unix)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+    };
+    Ok(serde_json::json!({
+        "adresse_electronique": email,
+        "inscriptions": registrations.iter().map(|r| serde_json::json!({
+            "groupe": r.group_full_title(),
+            "etat": r.state().label(),
+            "prenom": r.first_name,
+            "nom": r.last_name,
+            "role": crate::domain::Role::parse(&r.role).map(|role| role.label()),
+            "fonction": r.function,
+            "collectivite": {
+                "type": crate::domain::AuthorityKind::parse(&r.authority_kind).map(|k| k.label()),
+                "nom": r.authority_name,
+                "code_officiel": r.authority_code,
+            },
+            "telephone": r.phone,
+            "inscrit_le": iso(r.created_at),
+            "confirme_le": r.confirmed_at.and_then(iso),
+            "retire_le": r.withdrawn_at.and_then(iso),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Erases the registrant and everything about them, at their request. Only an
+/// anonymous count of the erasure stays.
+pub async fn erase(state: &AppState, registrant_id: i64) -> Result<i64, sqlx::Error> {
+    let mut tx = db::begin_write(&state.db).await?;
+    let count =
+        registrations::erase_registrant(&mut tx, registrant_id, "self_service", state.clock.unix())
+            .await?;
+    tx.commit().await?;
+    tracing::info!(
+        registrations = count,
+        "données effacées à la demande de la personne"
+    );
+    Ok(count)
+}
+
 async fn confirmation_email(
     state: &AppState,
     conn: &mut SqliteConnection,

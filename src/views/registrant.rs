@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use super::{
-    components::{FormErrors, alert, csrf_field, state_badge},
+    components::{FormErrors, alert, csrf_field, error_summary, state_badge},
     layout::page,
     sign_up::link_request_form,
 };
@@ -12,6 +12,7 @@ use crate::{
     clock::format_paris,
     db::registrations::OwnRegistration,
     domain::{AuthorityKind, RegistrationState, Role},
+    registration::form::SignUpForm,
 };
 
 pub fn confirmed(registrations: &[OwnRegistration], manage_path: &str) -> Markup {
@@ -152,16 +153,98 @@ pub fn manage(token: &str, registrations: &[OwnRegistration], notice: Option<&st
                                 p { "Cette inscription attend sa confirmation : ouvrez le lien reçu par courriel." }
                             }
                         }
-                        @if state != RegistrationState::Withdrawn {
-                            div.fr-card__end {
-                                a.fr-link href={ "/mes-inscriptions/" (token) "/retrait/" (r.id) } {
-                                    "Me retirer de ce groupe" span.fr-sr-only { " : " (r.group_full_title()) }
+                        div.fr-card__end {
+                            ul.fr-links-group {
+                                li { a.fr-link href={ "/mes-inscriptions/" (token) "/modifier/" (r.id) } {
+                                    "Modifier mes informations" span.fr-sr-only { " : " (r.group_full_title()) }
+                                } }
+                                @if state != RegistrationState::Withdrawn {
+                                    li { a.fr-link href={ "/mes-inscriptions/" (token) "/retrait/" (r.id) } {
+                                        "Me retirer de ce groupe" span.fr-sr-only { " : " (r.group_full_title()) }
+                                    } }
                                 }
                             }
                         }
                     } }
                 }
             }
+            (data_section(token))
+        },
+    )
+}
+
+/// What the registrant can do with all their data at once.
+fn data_section(token: &str) -> Markup {
+    html! {
+        section.fr-mt-6w aria-labelledby="mes-donnees" {
+            h2 #mes-donnees { "Mes données" }
+            p { "Vous pouvez télécharger toutes les informations que nous détenons sur vous, ou les effacer définitivement." }
+            ul.fr-btns-group.fr-btns-group--inline-md {
+                li { a.fr-btn.fr-btn--secondary href={ "/mes-inscriptions/" (token) "/donnees.json" } download { "Télécharger mes données (JSON)" } }
+                li { a.fr-btn.fr-btn--tertiary href={ "/mes-inscriptions/" (token) "/effacer" } { "Effacer toutes mes données" } }
+            }
+        }
+    }
+}
+
+/// The page where a registrant corrects the details of one registration.
+pub fn edit(
+    csrf: &str,
+    token: &str,
+    registration: &OwnRegistration,
+    values: &SignUpForm,
+    errors: &FormErrors,
+) -> Markup {
+    let title = if errors.is_empty() {
+        "Modifier mes informations"
+    } else {
+        "Erreur — Modifier mes informations"
+    };
+    page(
+        title,
+        html! {
+            div.fr-grid-row { div.fr-col-12.fr-col-md-10.fr-col-lg-8 {
+                h1 { "Modifier mes informations" }
+                p { "Inscription à : " strong { (registration.group_full_title()) } }
+                (error_summary(errors))
+                form method="post" action={ "/mes-inscriptions/" (token) "/modifier/" (registration.id) } novalidate {
+                    (csrf_field(csrf))
+                    (super::sign_up::person_fields(values, errors, false))
+                    ul.fr-btns-group.fr-btns-group--inline-md {
+                        li { button.fr-btn type="submit" { "Enregistrer" } }
+                        li { a.fr-btn.fr-btn--secondary href={ "/mes-inscriptions/" (token) } { "Annuler" } }
+                    }
+                }
+            } }
+        },
+    )
+}
+
+pub fn confirm_erasure(csrf: &str, token: &str) -> Markup {
+    page(
+        "Effacer mes données",
+        html! {
+            h1 { "Effacer toutes mes données ?" }
+            p { "Toutes vos inscriptions et les informations qui les accompagnent seront effacées définitivement. Les copilotes ne pourront plus vous contacter. Cette action ne peut pas être annulée." }
+            p { "Vous pourrez toujours vous inscrire de nouveau plus tard." }
+            form method="post" action={ "/mes-inscriptions/" (token) "/effacer" } {
+                (csrf_field(csrf))
+                ul.fr-btns-group.fr-btns-group--inline-md {
+                    li { button.fr-btn type="submit" { "Effacer définitivement" } }
+                    li { a.fr-btn.fr-btn--secondary href={ "/mes-inscriptions/" (token) } { "Annuler" } }
+                }
+            }
+        },
+    )
+}
+
+pub fn erased() -> Markup {
+    page(
+        "Données effacées",
+        html! {
+            h1 { "Vos données sont effacées" }
+            (alert("success", "Effacement effectué", html! { p { "Vos inscriptions et les informations qui les accompagnaient ont été effacées." } }))
+            a.fr-link href="/" { "Retour à l’accueil" }
         },
     )
 }

@@ -51,7 +51,6 @@ pub fn form(
     } else {
         format!("Erreur — Inscription — {}", group.full_title())
     };
-    let kinds = authority_kinds();
     page(
         &title,
         html! {
@@ -60,40 +59,7 @@ pub fn form(
                 (error_summary(errors))
                 form method="post" action={ "/groupes/" (group.slug) "/inscription" } novalidate {
                     (csrf_field(csrf))
-                    p.fr-hint-text { "Sauf mention contraire, tous les champs sont obligatoires." }
-                    fieldset.fr-fieldset {
-                        legend.fr-fieldset__legend { h2.fr-h4.fr-mb-0 { "Vous" } }
-                        div.fr-fieldset__element {
-                            (Input { id: "first_name", label: "Prénom", hint: None, value: &values.first_name, kind: "text", autocomplete: Some("given-name"), optional: false, max_chars: 100 }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Input { id: "last_name", label: "Nom", hint: None, value: &values.last_name, kind: "text", autocomplete: Some("family-name"), optional: false, max_chars: 100 }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Input { id: "email", label: "Adresse électronique", hint: Some("Format attendu : prenom.nom@mairie.fr. Un lien de confirmation y sera envoyé."), value: &values.email, kind: "email", autocomplete: Some("email"), optional: false, max_chars: 254 }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Input { id: "phone", label: "Téléphone", hint: Some("Format attendu : 01 23 45 67 89"), value: &values.phone, kind: "tel", autocomplete: Some("tel"), optional: true, max_chars: 25 }.render(errors))
-                        }
-                    }
-                    fieldset.fr-fieldset {
-                        legend.fr-fieldset__legend { h2.fr-h4.fr-mb-0 { "Votre collectivité" } }
-                        div.fr-fieldset__element {
-                            (Radios { id: "role", legend: "Vous êtes", options: ROLES, selected: &values.role }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Input { id: "function", label: "Fonction", hint: Some("Par exemple : Maire, Adjointe au numérique, DGS, Chargé de mission"), value: &values.function, kind: "text", autocomplete: Some("organization-title"), optional: false, max_chars: FUNCTION_MAX_CHARS }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Select { id: "authority_kind", label: "Type de collectivité ou d’organisme", options: &kinds, selected: &values.authority_kind }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Input { id: "authority_name", label: "Nom de la collectivité ou de l’organisme", hint: Some("Par exemple : Saint-Étienne, Métropole de Lyon, Région Bretagne"), value: &values.authority_name, kind: "text", autocomplete: Some("organization"), optional: false, max_chars: AUTHORITY_NAME_MAX_CHARS }.render(errors))
-                        }
-                        div.fr-fieldset__element {
-                            (Input { id: "authority_code", label: "Code officiel", hint: Some("Code INSEE pour une commune, un département ou une région ; numéro SIREN pour un EPCI ou un autre organisme, si vous le connaissez"), value: &values.authority_code, kind: "text", autocomplete: None, optional: true, max_chars: 20 }.render(errors))
-                        }
-                    }
+                    (person_fields(values, errors, true))
                     @if let Some(space) = offer_space {
                         div.fr-fieldset__element.fr-mb-4w {
                             (checkbox("join_space", &format!("Je souhaite aussi m’inscrire à l’{}", lowercase_first(&space.title)), Some("Pour suivre l’avancement des travaux et participer aux échanges."), values.wants_space()))
@@ -105,6 +71,48 @@ pub fn form(
             } }
         },
     )
+}
+
+/// The fields describing the registrant, shared by the sign-up form and the page
+/// where a registrant corrects their details (where the address is not editable).
+pub fn person_fields(values: &SignUpForm, errors: &FormErrors, with_email: bool) -> Markup {
+    let kinds = authority_kinds();
+    html! {
+        p.fr-hint-text { "Sauf mention contraire, tous les champs sont obligatoires." }
+        fieldset.fr-fieldset {
+            legend.fr-fieldset__legend { h2.fr-h4.fr-mb-0 { "Vous" } }
+            div.fr-fieldset__element {
+                (Input { id: "first_name", label: "Prénom", hint: None, value: &values.first_name, kind: "text", autocomplete: Some("given-name"), optional: false, max_chars: 100 }.render(errors))
+            }
+            div.fr-fieldset__element {
+                (Input { id: "last_name", label: "Nom", hint: None, value: &values.last_name, kind: "text", autocomplete: Some("family-name"), optional: false, max_chars: 100 }.render(errors))
+            }
+            @if with_email { div.fr-fieldset__element {
+                (Input { id: "email", label: "Adresse électronique", hint: Some("Format attendu : prenom.nom@mairie.fr. Un lien de confirmation y sera envoyé."), value: &values.email, kind: "email", autocomplete: Some("email"), optional: false, max_chars: 254 }.render(errors))
+            } }
+            div.fr-fieldset__element {
+                (Input { id: "phone", label: "Téléphone", hint: Some("Format attendu : 01 23 45 67 89"), value: &values.phone, kind: "tel", autocomplete: Some("tel"), optional: true, max_chars: 25 }.render(errors))
+            }
+        }
+        fieldset.fr-fieldset {
+            legend.fr-fieldset__legend { h2.fr-h4.fr-mb-0 { "Votre collectivité" } }
+            div.fr-fieldset__element {
+                (Radios { id: "role", legend: "Vous êtes", options: ROLES, selected: &values.role }.render(errors))
+            }
+            div.fr-fieldset__element {
+                (Input { id: "function", label: "Fonction", hint: Some("Par exemple : Maire, Adjointe au numérique, DGS, Chargé de mission"), value: &values.function, kind: "text", autocomplete: Some("organization-title"), optional: false, max_chars: FUNCTION_MAX_CHARS }.render(errors))
+            }
+            div.fr-fieldset__element {
+                (Select { id: "authority_kind", label: "Type de collectivité ou d’organisme", options: &kinds, selected: &values.authority_kind }.render(errors))
+            }
+            div.fr-fieldset__element {
+                (Input { id: "authority_name", label: "Nom de la collectivité ou de l’organisme", hint: Some("Par exemple : Saint-Étienne, Métropole de Lyon, Région Bretagne"), value: &values.authority_name, kind: "text", autocomplete: Some("organization"), optional: false, max_chars: AUTHORITY_NAME_MAX_CHARS }.render(errors))
+            }
+            div.fr-fieldset__element {
+                (Input { id: "authority_code", label: "Code officiel", hint: Some("Code INSEE pour une commune, un département ou une région ; numéro SIREN pour un EPCI ou un autre organisme, si vous le connaissez"), value: &values.authority_code, kind: "text", autocomplete: None, optional: true, max_chars: 20 }.render(errors))
+            }
+        }
+    }
 }
 
 fn lowercase_first(text: &str) -> String {

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::{error::AppError, form::FormInput, security::CsrfToken};
 use crate::{
+    db::registrations::OwnRegistration,
     domain::{Email, RegistrationState},
-    registration::{self, Access, Confirmation},
+    registration::{self, Access, Confirmation, form::SignUpForm},
     state::AppState,
     views::{self, components::FormErrors},
 };
@@ -30,6 +31,16 @@ pub fn router() -> Router<AppState> {
             "/mes-inscriptions/{token}/retrait/{registration_id}",
             get(confirm_withdrawal).post(withdraw),
         )
+        .route(
+            "/mes-inscriptions/{token}/modifier/{registration_id}",
+            get(edit_form).post(edit),
+        )
+        .route("/mes-inscriptions/{token}/donnees.json", get(download))
+        .route(
+            "/mes-inscriptions/{token}/effacer",
+            get(confirm_erasure).post(erase),
+        )
+        .route("/mes-inscriptions/effacees", get(erased))
 }
 
 async fn confirm(
@@ -134,6 +145,7 @@ async fn access(
 #[derive(Deserialize)]
 struct ManageQuery {
     retrait: Option<String>,
+    modification: Option<String>,
 }
 
 async fn manage(
@@ -147,10 +159,13 @@ async fn manage(
         Err(page) => return Ok(page),
     };
     let registrations = registration::registrations_of(&state.db, registrant_id).await?;
-    let notice = query
-        .retrait
-        .is_some()
-        .then_some("Votre retrait est enregistré.");
+    let notice = if query.retrait.is_some() {
+        Some("Votre retrait est enregistré.")
+    } else if query.modification.is_some() {
+        Some("Vos informations sont modifiées.")
+    } else {
+        None
+    };
     Ok(views::registrant::manage(&token, &registrations, notice).into_response())
 }
 
@@ -184,4 +199,133 @@ async fn withdraw(
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to(&format!("/mes-inscriptions/{token}?retrait=ok")).into_response())
+}
+
+/// One of the registrant's registrations, or 404.
+async fn own_registration(
+    state: &AppState,
+    registrant_id: i64,
+    registration_id: i64,
+) -> Result<OwnRegistration, AppError> {
+    registration::registrations_of(&state.db, registrant_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == registration_id)
+        .ok_or(AppError::NotFound)
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    Path((token, registration_id)): Path<(String, i64)>,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let registrant_id = match access(&state, &token, &csrf).await? {
+        Ok(id) => id,
+        Err(page) => return Ok(page),
+    };
+    let registration = own_registration(&state, registrant_id, registration_id).await?;
+    let values = SignUpForm {
+        first_name: registration.first_name.clone(),
+        last_name: registration.last_name.clone(),
+        role: registration.role.clone(),
+        function: registration.function.clone(),
+        authority_kind: registration.authority_kind.clone(),
+        authority_name: registration.authority_name.clone(),
+        authority_code: registration.authority_code.clone().unwrap_or_default(),
+        phone: registration.phone.clone().unwrap_or_default(),
+        ..SignUpForm::default()
+    };
+    Ok(views::registrant::edit(
+        &csrf.0,
+        &token,
+        &registration,
+        &values,
+        &FormErrors::default(),
+    )
+    .into_response())
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Path((token, registration_id)): Path<(String, i64)>,
+    csrf: CsrfToken,
+    FormInput(mut form): FormInput<SignUpForm>,
+) -> Result<Response, AppError> {
+    let registrant_id = match access(&state, &token, &csrf).await? {
+        Ok(id) => id,
+        Err(page) => return Ok(page),
+    };
+    let registration = own_registration(&state, registrant_id, registration_id).await?;
+    // The address is the registrant's identity: whatever was posted, it stays.
+    let mut conn = state.db.acquire().await?;
+    form.email = crate::db::registrations::registrant_email(&mut conn, registrant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    match form.parse() {
+        Ok(details) => {
+            registration::update_details(&state, registrant_id, registration_id, &details).await?;
+            Ok(Redirect::to(&format!("/mes-inscriptions/{token}?modification=ok")).into_response())
+        }
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::registrant::edit(&csrf.0, &token, &registration, &form, &errors),
+        )
+            .into_response()),
+    }
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let registrant_id = match access(&state, &token, &csrf).await? {
+        Ok(id) => id,
+        Err(page) => return Ok(page),
+    };
+    let data = registration::personal_data(&state.db, registrant_id).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"mes-donnees-inscriptions.json\"",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.into()))?,
+    )
+        .into_response())
+}
+
+async fn confirm_erasure(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    match access(&state, &token, &csrf).await? {
+        Ok(_) => Ok(views::registrant::confirm_erasure(&csrf.0, &token).into_response()),
+        Err(page) => Ok(page),
+    }
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    csrf: CsrfToken,
+) -> Result<Response, AppError> {
+    let registrant_id = match access(&state, &token, &csrf).await? {
+        Ok(id) => id,
+        Err(page) => return Ok(page),
+    };
+    registration::erase(&state, registrant_id).await?;
+    Ok(Redirect::to("/mes-inscriptions/effacees").into_response())
+}
+
+async fn erased() -> Markup {
+    views::registrant::erased()
 }

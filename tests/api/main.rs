@@ -12,5 +12,7 @@ mod ops;
 mod outbox;
 mod process;
 mod registrant;
+mod retention;
 mod security;
+mod self_service;
 mod sign_up;
