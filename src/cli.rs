@@ -35,6 +35,32 @@ enum Command {
     },
     /// Check the configuration, templates, database and SMTP server; list what is wrong.
     Check,
+    /// Bring registrations in from elsewhere.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import an Airtable CSV export into a group.
+    Airtable {
+        /// The group's slug (its address: /groupes/SLUG/inscription).
+        #[arg(long)]
+        group: String,
+        /// A column of the file and the field it holds, as "Column=field", for
+        /// headers not recognised (fields: prenom, nom, courriel, role, fonction,
+        /// type_collectivite, collectivite, code_officiel, telephone, date, ignorer).
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        mappings: Vec<String>,
+        /// Trust the export: import as confirmed, without a re-confirmation email.
+        #[arg(long)]
+        confirmed: bool,
+        /// Report what would be imported, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The CSV file exported from Airtable.
+        file: PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -60,6 +86,13 @@ pub fn main() -> ExitCode {
             Command::Migrate => migrate(config).await,
             Command::Backup { file } => backup(config, file).await,
             Command::Check => check(config).await,
+            Command::Import(ImportCommand::Airtable {
+                group,
+                mappings,
+                confirmed,
+                dry_run,
+                file,
+            }) => import_airtable(config, group, mappings, confirmed, dry_run, file).await,
         }
     });
     match result {
@@ -108,4 +141,39 @@ async fn check(config: Config) -> anyhow::Result<()> {
         }
         anyhow::bail!("{} problème(s)", problems.len())
     }
+}
+
+async fn import_airtable(
+    config: Config,
+    group: String,
+    mappings: Vec<String>,
+    confirmed: bool,
+    dry_run: bool,
+    file: PathBuf,
+) -> anyhow::Result<()> {
+    use crate::import::airtable::{self, Field, Options};
+    let mut parsed = Vec::new();
+    for mapping in &mappings {
+        let (column, field) = mapping
+            .rsplit_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--map attend \"Colonne=champ\", reçu {mapping:?}"))?;
+        let field = Field::parse(field.trim()).ok_or_else(|| {
+            let names: Vec<&str> = Field::NAMES.iter().map(|(n, _)| *n).collect();
+            anyhow::anyhow!(
+                "--map : champ inconnu {field:?} (champs : {})",
+                names.join(", ")
+            )
+        })?;
+        parsed.push((column.to_owned(), field));
+    }
+    let state = startup::open_state(config, Clock::system()).await?;
+    let options = Options {
+        group_slug: group,
+        mappings: parsed,
+        confirmed,
+        dry_run,
+    };
+    let report = airtable::import(&state, &file, &options).await?;
+    print!("{report}");
+    Ok(())
 }

@@ -7,6 +7,7 @@
 //! - [`startup`]: builds the [`startup::Application`] that serves the site and runs the email worker;
 //! - [`domain`]: types that cannot hold invalid data (email, names, role, authority…);
 //! - [`db`]: the queries, one module per table family;
+//! - [`import`]: registrations brought in from the Airtable forms;
 //! - [`registration`]: the registration lifecycle (sign up, confirm, withdraw);
 //! - [`mail`]: email wording, outbox and the worker that delivers it;
 //! - [`ops`]: health, readiness, metrics, backups, configuration check;
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod import;
 pub mod mail;
 pub mod ops;
 pub mod registration;

@@ -29,14 +29,6 @@ impl Application {
     /// Opens everything the application needs. With `server.bind` on port 0 a free
     /// port is chosen and `server.base_url` follows it (tests, benchmarks).
     pub async fn build(mut config: Config, clock: Clock) -> anyhow::Result<Self> {
-        let pool = db::connect(&config.database).await?;
-        db::migrate(&pool).await?;
-        let seeded = db::groups::seed_if_empty(&pool, clock.unix()).await?;
-        if seeded > 0 {
-            tracing::info!(groups = seeded, "groupes du document source enregistrés");
-        }
-        let templates = Templates::load(&config.mail.templates_dir)?;
-        let transport = Arc::new(Transport::from_config(&config.mail)?);
         let listener = TcpListener::bind(config.server.bind)
             .await
             .with_context(|| {
@@ -48,21 +40,8 @@ impl Application {
         if config.server.bind.port() == 0 {
             config.server.base_url = format!("http://{}", listener.local_addr()?);
         }
-        let csrf_key: [u8; 32] = if config.server.secret.is_empty() {
-            rand::random()
-        } else {
-            Sha256::digest(config.server.secret.expose().as_bytes()).into()
-        };
-        let state = AppState {
-            db: pool,
-            templates: Arc::new(templates),
-            clock,
-            outbox_wake: Arc::new(tokio::sync::Notify::new()),
-            csrf_key: Arc::new(csrf_key),
-            rate_limiter: Arc::new(crate::web::rate_limit::RateLimiter::new(&config.rate_limit)),
-            config: Arc::new(config),
-            metrics: Arc::default(),
-        };
+        let transport = Arc::new(Transport::from_config(&config.mail)?);
+        let state = open_state(config, clock).await?;
         Ok(Self {
             listener,
             state,
@@ -129,6 +108,34 @@ impl Application {
         self.state.db.close().await;
         Ok(())
     }
+}
+
+/// The shared state without a listener: the database (migrated, seeded), the
+/// templates and the keys. The server builds on it; so do commands that write
+/// through the application's rules while a server may be running (imports).
+pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let pool = db::connect(&config.database).await?;
+    db::migrate(&pool).await?;
+    let seeded = db::groups::seed_if_empty(&pool, clock.unix()).await?;
+    if seeded > 0 {
+        tracing::info!(groups = seeded, "groupes du document source enregistrés");
+    }
+    let templates = Templates::load(&config.mail.templates_dir)?;
+    let csrf_key: [u8; 32] = if config.server.secret.is_empty() {
+        rand::random()
+    } else {
+        Sha256::digest(config.server.secret.expose().as_bytes()).into()
+    };
+    Ok(AppState {
+        db: pool,
+        templates: Arc::new(templates),
+        clock,
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
+        csrf_key: Arc::new(csrf_key),
+        rate_limiter: Arc::new(crate::web::rate_limit::RateLimiter::new(&config.rate_limit)),
+        config: Arc::new(config),
+        metrics: Arc::default(),
+    })
 }
 
 async fn retention_loop(state: AppState, mut shutdown: watch::Receiver<bool>) {

@@ -14,6 +14,10 @@ const EMAILS: &[(&str, &[&str])] = &[
     ),
     ("already_registered", &["groups", "manage_url"]),
     ("access_link", &["manage_url"]),
+    (
+        "reconfirmation",
+        &["groups", "confirm_url", "confirm_expiry", "manage_url"],
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

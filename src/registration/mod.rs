@@ -77,6 +77,7 @@ pub async fn sign_up(
         confirmation_email(
             state,
             &mut tx,
+            "confirmation",
             registrant_id,
             details.email.as_str(),
             &to_confirm,
@@ -193,7 +194,16 @@ async fn send_link_to_registrant(state: &AppState, registrant_id: i64) -> Result
             .render("access_link", &[("manage_url", Var::Text(manage_url))]);
         outgoing("access_link", &email, rendered)
     } else {
-        confirmation_email(state, &mut tx, registrant_id, &email, &pending, now).await?
+        confirmation_email(
+            state,
+            &mut tx,
+            "confirmation",
+            registrant_id,
+            &email,
+            &pending,
+            now,
+        )
+        .await?
     };
     outbox::enqueue(&mut tx, &outgoing_email, &state.message_id_domain(), now).await?;
     tx.commit().await?;
@@ -332,9 +342,13 @@ pub async fn erase(state: &AppState, registrant_id: i64) -> Result<i64, sqlx::Er
     Ok(count)
 }
 
-async fn confirmation_email(
+/// The email asking to confirm `to_confirm`, with a fresh confirmation link and a
+/// link to the registrant's page. `template` is `confirmation`, or
+/// `reconfirmation` for registrations brought over from Airtable.
+pub(crate) async fn confirmation_email(
     state: &AppState,
     conn: &mut SqliteConnection,
+    template: &'static str,
     registrant_id: i64,
     recipient: &str,
     to_confirm: &[(i64, String)],
@@ -355,7 +369,7 @@ async fn confirmation_email(
     .await?;
     let manage_url = new_manage_link(state, conn, registrant_id, now).await?;
     let rendered = state.templates.render(
-        "confirmation",
+        template,
         &[
             (
                 "groups",
@@ -369,7 +383,7 @@ async fn confirmation_email(
             ("manage_url", Var::Text(manage_url)),
         ],
     );
-    Ok(outgoing("confirmation", recipient, rendered))
+    Ok(outgoing(template, recipient, rendered))
 }
 
 async fn new_manage_link(

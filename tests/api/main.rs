@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod airtable;
 mod bad_inputs;
 mod cli;
 mod confirmation;

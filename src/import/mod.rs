@@ -1,0 +1,4 @@
+//! Bringing registrations in from elsewhere: today, the Airtable forms this
+//! platform replaces.
+
+pub mod airtable;
