@@ -105,6 +105,15 @@ LOAD_RSS=$(awk '{ printf "%.1f", $1 / 1024 }' "$WORK/peak-signup")
 STORED=$(sqlite3 "$WORK/web.db" "SELECT COUNT(*) FROM registrations")
 stop_server "$WEB_PID"
 
+## 1b. The same sign-ups with synchronous = "full" (a sync to disk per commit).
+start_server full "$WORK/full.db" INSCRIPTIONS__MAIL__WORKER__ENABLED=false INSCRIPTIONS__DATABASE__SYNCHRONOUS=full
+FULL_PID=$SERVER_PID
+curl -s -c "$WORK/jar3" "$SERVER_URL$FORM" > "$WORK/form3.html"
+BENCH_COOKIE=$(awk '$6 == "csrf" { print $7 }' "$WORK/jar3")
+BENCH_TOKEN=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$WORK/form3.html")
+read -r SIGNFULL SIGNFULL_P50 SIGNFULL_P99 _ < <(load signupfull 50 signup.lua "$FORM")
+stop_server "$FULL_PID"
+
 ## 2. Sign-ups while the worker drains the outbox to a local SMTP server.
 SMTP_PORT=$(free_port); WEB_PORT=$(free_port)
 node node_modules/maildev/dist/bin/maildev.js --smtp "$SMTP_PORT" --web "$WEB_PORT" --ip 127.0.0.1 --web-ip 127.0.0.1 --silent > /dev/null 2>&1 &
@@ -122,7 +131,8 @@ EMAILS_PER_S=$(( (SENT_AFTER - SENT_BEFORE) / SECONDS_PER_RUN ))
 stop_server "$MAIL_PID"
 
 ## 3. The storage's raw ceiling: the same rows, schema and pragmas, no HTTP.
-CEILING=$("$ROOT/target/release/examples/storage_ceiling" "$WORK/ceiling.db" "$SECONDS_PER_RUN")
+CEILING=$("$ROOT/target/release/examples/storage_ceiling" "$WORK/ceiling.db" "$SECONDS_PER_RUN" normal)
+CEILING_FULL=$("$ROOT/target/release/examples/storage_ceiling" "$WORK/ceiling-full.db" "$SECONDS_PER_RUN" full)
 
 ## 4. Start-up with 100,000 registrations in the database.
 INSCRIPTIONS__DATABASE__URL="sqlite://$WORK/big.db" "$BIN" migrate > /dev/null
@@ -159,6 +169,7 @@ cat <<TABLE
 | inscriptions/s, 50 connexions, pendant l’envoi des courriels | $SIGNMAIL (p99 $SIGNMAIL_P99 ms) | les mêmes sans envoi : $SIGN50 | $(ratio "$SIGNMAIL" "$SIGN50") |
 | courriels remis/s au serveur SMTP local | $EMAILS_PER_S | inscriptions/s pendant ce temps : $SIGNMAIL | $(ratio "$EMAILS_PER_S" "$SIGNMAIL") |
 | inscriptions/s par HTTP, 50 connexions | $SIGN50 | plafond du stockage (mêmes lignes, sans HTTP) : $CEILING | $(ratio "$SIGN50" "$CEILING") |
+| inscriptions/s, 50 connexions, synchronous = full | $SIGNFULL (p50 $SIGNFULL_P50 ms, p99 $SIGNFULL_P99 ms) | plafond du stockage en full : $CEILING_FULL | $(ratio "$SIGNFULL" "$CEILING_FULL") |
 | mémoire résidente au repos | $IDLE_RSS Mio | | |
 | mémoire résidente, pic pendant les inscriptions | $LOAD_RSS Mio | au repos : $IDLE_RSS Mio | $(ratio "$LOAD_RSS" "$IDLE_RSS") |
 | démarrage avec 100 000 inscriptions (médiane de 3) | $START_MS ms | lancement du binaire seul (--version) : $BARE_MS ms | |

@@ -8,7 +8,13 @@ pub mod links;
 pub mod outbox;
 pub mod registrations;
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    str::FromStr,
+    sync::{Arc, LazyLock, Mutex},
+    time::Duration,
+};
 
 use anyhow::Context;
 use sqlx::{
@@ -56,11 +62,64 @@ pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
         .context("application des migrations")
 }
 
-/// Starts a write transaction that takes the write lock at once. SQLite's default
-/// deferred transactions fail with "database is locked" when two of them read and
-/// then both try to write; taking the lock up front makes writers queue instead.
-pub async fn begin_write(
-    pool: &SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+/// A write transaction, holding this process's turn to write to its database.
+/// It derefs to the connection, so queries take `&mut tx`; dropping it without
+/// `commit` rolls back.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// One queue of writers per database file. SQLite has one writer at a time; left
+/// to itself, a writer that finds the lock taken sleeps and polls (1 ms, 2 ms, 5 ms…
+/// up to 100 ms), which under load makes a few requests wait very long. Queuing in
+/// the process instead hands the lock over in arrival order, at once.
+fn write_queue(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
+    static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    QUEUES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(file)
+        .or_default()
+        .clone()
+}
+
+/// Starts a write transaction: waits for this process's turn, then takes SQLite's
+/// write lock at once (`BEGIN IMMEDIATE`). Deferred transactions would fail with
+/// "database is locked" when two of them read and then both try to write; another
+/// process (a backup, an import) still gets the busy timeout.
+pub async fn begin_write(pool: &SqlitePool) -> Result<WriteTx, sqlx::Error> {
+    // Waiting longer than the pool would for a connection means overload: the
+    // caller answers 503 rather than queueing without end.
+    let wait = pool.options().get_acquire_timeout();
+    let turn = tokio::time::timeout(wait, write_queue(pool).lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)?;
+    let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    Ok(WriteTx { tx, _turn: turn })
 }
