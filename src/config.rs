@@ -25,6 +25,21 @@ pub struct Config {
     pub retention: RetentionConfig,
     pub rate_limit: RateLimitConfig,
     pub ops: OpsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub filter: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

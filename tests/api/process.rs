@@ -21,12 +21,19 @@ use tokio::{
 struct Server {
     child: Child,
     address: String,
+    /// What the server printed on stdout (its logs included).
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     async fn start(db: &Path, smtp_port: u16) -> Self {
+        Self::start_with(db, smtp_port, &[]).await
+    }
+
+    async fn start_with(db: &Path, smtp_port: u16, env: &[(&str, &str)]) -> Self {
         let root = env!("CARGO_MANIFEST_DIR");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_inscriptions"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_inscriptions"));
+        command
             .arg("serve")
             .env("INSCRIPTIONS__SERVER__BIND", "127.0.0.1:0")
             .env(
@@ -53,15 +60,21 @@ impl Server {
             .env("INSCRIPTIONS__MAIL__WORKER__RETRY_MAX_SECONDS", "1")
             .env("INSCRIPTIONS__RATE_LIMIT__PER_MINUTE", "1000000")
             .env("INSCRIPTIONS__RATE_LIMIT__BURST", "1000000")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("the binary starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let output = Arc::new(Mutex::new(Vec::new()));
         let address = tokio::time::timeout(Duration::from_secs(30), async {
             while let Some(line) = lines.next_line().await.unwrap() {
+                output.lock().unwrap().push(line.clone());
                 if let Some(rest) = line.strip_prefix("inscriptions : ") {
                     return rest.split_whitespace().next().unwrap().to_owned();
                 }
@@ -71,8 +84,17 @@ impl Server {
         .await
         .expect("the server listens within 30 s");
         // Keep reading, so the pipe never fills up.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self { child, address }
+        let kept = output.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Self {
+            child,
+            address,
+            output,
+        }
     }
 
     fn pid(&self) -> u32 {
@@ -335,4 +357,66 @@ async fn an_smtp_outage_during_sign_ups_delays_but_delivers_each_email_exactly_o
         failures >= 1,
         "some emails needed a retry during the outage"
     );
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_and_no_personal_data() {
+    let maildev = Maildev::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        &dir.path().join("logs.db"),
+        maildev.smtp_port,
+        &[("INSCRIPTIONS__LOG__FORMAT", "json"), ("RUST_LOG", "info")],
+    )
+    .await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let path = format!("{}/groupes/{GROUP_1}/inscription", server.address);
+    let token = extract_csrf(
+        &client
+            .get(&path)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let mut body = valid_fields("personne.tracee@mairie.fr");
+    body.push(("csrf_token", token));
+    let response = client.post(&path).form(&body).send().await.unwrap();
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    maildev.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let lines = server.output.lock().unwrap().clone();
+    let logs: Vec<serde_json::Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(!logs.is_empty(), "JSON lines: {lines:?}");
+    let recorded = logs
+        .iter()
+        .find(|l| l["fields"]["message"] == "inscription enregistrée")
+        .expect("the sign-up is logged");
+    assert_eq!(
+        recorded["span"]["request_id"],
+        request_id.as_str(),
+        "{recorded}"
+    );
+    for line in &lines {
+        for personal in ["personne.tracee", "Élodie", "N’Diaye", "Saint-Étienne"] {
+            assert!(
+                !line.contains(personal),
+                "personal data in the logs: {line}"
+            );
+        }
+    }
 }
