@@ -5,7 +5,8 @@
 //! schema and pragmas, from one task: the web side's figure is then read as a
 //! fraction of this one.
 //!
-//! Usage: `storage_ceiling DATABASE_FILE SECONDS [synchronous]`
+//! Usage: `storage_ceiling DATABASE_FILE SECONDS [normal|full] [SIGN_UPS_PER_TRANSACTION]`
+//! (the server's writer commits up to 64 waiting sign-ups together).
 
 use std::time::{Duration, Instant};
 
@@ -24,9 +25,10 @@ async fn main() -> anyhow::Result<()> {
     let file = args.next().unwrap_or_else(|| "target/ceiling.db".into());
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let synchronous = match args.next().as_deref() {
-        Some("normal") => Synchronous::Normal,
-        _ => Synchronous::Full,
+        Some("full") => Synchronous::Full,
+        _ => Synchronous::Normal,
     };
+    let per_transaction: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
     let _ = std::fs::remove_file(&file);
     let pool = db::connect(&DatabaseConfig {
         url: format!("sqlite://{file}"),
@@ -66,44 +68,46 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut n = 0u64;
     while started.elapsed() < Duration::from_secs(seconds) {
-        let details = template(n)?;
-        let now = n as i64;
         let mut tx = db::begin_write(&pool).await?;
-        let registrant =
-            registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
-        let id = registrations::insert(&mut tx, registrant, group_id, &details, now).await?;
-        let confirm = token::generate();
-        links::insert(
-            &mut tx,
-            links::Purpose::Confirm,
-            &confirm.hash,
-            registrant,
-            &[id],
-            now,
-            now + 1,
-        )
-        .await?;
-        let manage = token::generate();
-        links::insert(
-            &mut tx,
-            links::Purpose::Manage,
-            &manage.hash,
-            registrant,
-            &[],
-            now,
-            now + 1,
-        )
-        .await?;
-        let email = outbox::OutgoingEmail {
-            kind: "confirmation",
-            recipient: details.email.as_str().to_owned(),
-            subject: "Confirmez votre inscription".into(),
-            body_text: body.clone(),
-            body_html: body.clone(),
-        };
-        outbox::enqueue(&mut tx, &email, "bench.invalid", now).await?;
+        for _ in 0..per_transaction {
+            let details = template(n)?;
+            let now = n as i64;
+            let registrant =
+                registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
+            let id = registrations::insert(&mut tx, registrant, group_id, &details, now).await?;
+            let confirm = token::generate();
+            links::insert(
+                &mut tx,
+                links::Purpose::Confirm,
+                &confirm.hash,
+                registrant,
+                &[id],
+                now,
+                now + 1,
+            )
+            .await?;
+            let manage = token::generate();
+            links::insert(
+                &mut tx,
+                links::Purpose::Manage,
+                &manage.hash,
+                registrant,
+                &[],
+                now,
+                now + 1,
+            )
+            .await?;
+            let email = outbox::OutgoingEmail {
+                kind: "confirmation",
+                recipient: details.email.as_str().to_owned(),
+                subject: "Confirmez votre inscription".into(),
+                body_text: body.clone(),
+                body_html: body.clone(),
+            };
+            outbox::enqueue(&mut tx, &email, "bench.invalid", now).await?;
+            n += 1;
+        }
         tx.commit().await?;
-        n += 1;
     }
     let elapsed = started.elapsed().as_secs_f64();
     println!("{:.0}", n as f64 / elapsed);

@@ -127,6 +127,7 @@ pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState
         Sha256::digest(config.server.secret.expose().as_bytes()).into()
     };
     Ok(AppState {
+        writer: db::writer::Writer::start(pool.clone()),
         db: pool,
         templates: Arc::new(templates),
         clock,

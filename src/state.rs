@@ -10,6 +10,8 @@ use crate::{clock::Clock, config::Config, mail::Templates};
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
+    /// The group-commit writer that sign-ups go through (the hot write path).
+    pub writer: crate::db::writer::Writer,
     pub config: Arc<Config>,
     pub templates: Arc<Templates>,
     pub clock: Clock,

@@ -7,6 +7,7 @@ pub mod groups;
 pub mod links;
 pub mod outbox;
 pub mod registrations;
+pub mod writer;
 
 use std::{
     collections::HashMap,

@@ -39,22 +39,50 @@ pub async fn sign_up(
     space: Option<&Group>,
     details: &NewRegistration,
 ) -> Result<(), sqlx::Error> {
+    // Sign-ups go through the group-commit writer: the answer comes once the
+    // registration and its email are committed, with others of the same moment.
+    let (job_state, group, space, details) = (
+        state.clone(),
+        group.clone(),
+        space.cloned(),
+        details.clone(),
+    );
+    let group_id = group.id;
+    let registrant_id = state
+        .writer
+        .run(move |conn| {
+            Box::pin(async move {
+                record_sign_up(&job_state, conn, &group, space.as_ref(), &details).await
+            })
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    tracing::info!(registrant_id, group_id, "inscription enregistrée");
+    Ok(())
+}
+
+/// The writes of a sign-up, inside the caller's transaction; returns the registrant.
+async fn record_sign_up(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    group: &Group,
+    space: Option<&Group>,
+    details: &NewRegistration,
+) -> Result<i64, sqlx::Error> {
     let now = state.clock.unix();
-    let mut tx = db::begin_write(&state.db).await?;
-    let registrant_id =
-        registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
+    let registrant_id = registrations::upsert_registrant(conn, details.email.as_str(), now).await?;
 
     let mut to_confirm: Vec<(i64, String)> = Vec::new();
     let mut already: Vec<String> = Vec::new();
     for target in std::iter::once(group).chain(space.filter(|s| s.id != group.id)) {
-        match registrations::find(&mut tx, registrant_id, target.id).await? {
+        match registrations::find(conn, registrant_id, target.id).await? {
             None => {
                 let id =
-                    registrations::insert(&mut tx, registrant_id, target.id, details, now).await?;
+                    registrations::insert(conn, registrant_id, target.id, details, now).await?;
                 to_confirm.push((id, target.full_title()));
             }
             Some((id, RegistrationState::Withdrawn)) => {
-                registrations::reopen(&mut tx, id, details, now).await?;
+                registrations::reopen(conn, id, details, now).await?;
                 to_confirm.push((id, target.full_title()));
             }
             Some((id, RegistrationState::PendingEmail)) => {
@@ -64,7 +92,7 @@ pub async fn sign_up(
         }
     }
     let email = if to_confirm.is_empty() {
-        let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
+        let manage_url = new_manage_link(state, conn, registrant_id, now).await?;
         let rendered = state.templates.render(
             "already_registered",
             &[
@@ -76,7 +104,7 @@ pub async fn sign_up(
     } else {
         confirmation_email(
             state,
-            &mut tx,
+            conn,
             "confirmation",
             registrant_id,
             details.email.as_str(),
@@ -85,15 +113,8 @@ pub async fn sign_up(
         )
         .await?
     };
-    outbox::enqueue(&mut tx, &email, &state.message_id_domain(), now).await?;
-    tx.commit().await?;
-    state.outbox_wake.notify_one();
-    tracing::info!(
-        registrant_id,
-        group_id = group.id,
-        "inscription enregistrée"
-    );
-    Ok(())
+    outbox::enqueue(conn, &email, &state.message_id_domain(), now).await?;
+    Ok(registrant_id)
 }
 
 /// What a confirmation link gave.
