@@ -77,6 +77,8 @@ pub async fn next_due_at(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> 
 /// Records a delivery. The bodies are blanked: they hold the link tokens, which
 /// must not outlive the email in our database (only their hashes are kept).
 pub async fn mark_sent(pool: &SqlitePool, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    // Through the write queue: under load, SQLite's own busy wait would starve the worker.
+    let mut tx = crate::db::begin_write(pool).await?;
     sqlx::query(
         "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL,
                 body_text = '', body_html = ''
@@ -84,9 +86,9 @@ pub async fn mark_sent(pool: &SqlitePool, id: i64, now: i64) -> Result<(), sqlx:
     )
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Records a failed attempt and when to try again.
@@ -96,15 +98,17 @@ pub async fn mark_failed(
     error: &str,
     next_attempt_at: i64,
 ) -> Result<(), sqlx::Error> {
+    // Through the write queue: under load, SQLite's own busy wait would starve the worker.
+    let mut tx = crate::db::begin_write(pool).await?;
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
     )
     .bind(error)
     .bind(next_attempt_at)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// Records a refusal for good: the email is kept, with its error, but not retried.
@@ -114,13 +118,15 @@ pub async fn mark_given_up(
     error: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    // Through the write queue: under load, SQLite's own busy wait would starve the worker.
+    let mut tx = crate::db::begin_write(pool).await?;
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?, gave_up_at = ? WHERE id = ?",
     )
     .bind(error)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
