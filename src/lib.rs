@@ -8,6 +8,7 @@
 //! - [`domain`]: types that cannot hold invalid data (email, names, role, authority…);
 //! - [`db`]: the queries, one module per table family;
 //! - [`import`]: registrations brought in from the Airtable forms;
+//! - [`referentiel`]: the official list of authorities, imported and searched;
 //! - [`registration`]: the registration lifecycle (sign up, confirm, withdraw);
 //! - [`mail`]: email wording, outbox and the worker that delivers it;
 //! - [`ops`]: health, readiness, metrics, backups, configuration check;
@@ -22,6 +23,7 @@ pub mod domain;
 pub mod import;
 pub mod mail;
 pub mod ops;
+pub mod referentiel;
 pub mod registration;
 pub mod startup;
 pub mod state;

@@ -4,12 +4,17 @@
 
 use super::text::FreeText;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The string forms (`as_str`, and serde's) are those stored in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AuthorityKind {
     Commune,
     Epci,
     Departement,
     Region,
+    /// A State service, an association, an agency…: typed by the registrant, not in
+    /// the reference data.
+    #[serde(rename = "autre")]
     Other,
 }
 
@@ -36,7 +41,18 @@ impl AuthorityKind {
         Self::ALL.into_iter().find(|kind| kind.as_str() == value)
     }
 
-    /// The label shown to people.
+    /// The word as it reads inside a sentence: "Saint-Étienne — commune, Loire (42)".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Commune => "commune",
+            Self::Epci => "EPCI",
+            Self::Departement => "département",
+            Self::Region => "région",
+            Self::Other => "autre organisme public",
+        }
+    }
+
+    /// The label of a choice in the form.
     pub fn label(self) -> &'static str {
         match self {
             Self::Commune => "Commune",

@@ -8,61 +8,14 @@ mod normalize;
 mod search;
 mod store;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use import::{ImportReport, import, import_into};
 pub use search::{MAX_LIMIT, MAX_QUERY_CHARS, Referentiel};
 pub use store::{Vintage, current_vintage};
 
-/// What kind of authority a registrant belongs to. The string forms are those stored
-/// in the database (`registrations.authority_kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthorityKind {
-    Commune,
-    Epci,
-    Departement,
-    Region,
-    /// A State service, an association, an agency…: typed by the registrant, not in
-    /// the reference data.
-    #[serde(rename = "autre")]
-    Other,
-}
-
-impl AuthorityKind {
-    pub const ALL: [AuthorityKind; 5] = [
-        Self::Commune,
-        Self::Epci,
-        Self::Departement,
-        Self::Region,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Commune => "commune",
-            Self::Epci => "epci",
-            Self::Departement => "departement",
-            Self::Region => "region",
-            Self::Other => "autre",
-        }
-    }
-
-    /// The word shown to people, as it reads inside a sentence.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Commune => "commune",
-            Self::Epci => "EPCI",
-            Self::Departement => "département",
-            Self::Region => "région",
-            Self::Other => "autre organisme public",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
-    }
-}
+/// The kinds of authority are the domain's: one enum from the form to the export.
+pub use crate::domain::AuthorityKind;
 
 /// One authority of the reference data, as the search returns it: what a
 /// registration copies at sign-up (kind, code, name, département, région).
@@ -93,7 +46,7 @@ impl AuthorityHit {
     /// How a hit reads in a list of choices: "Saint-Étienne — commune, Loire (42)".
     pub fn description(&self) -> String {
         let name = &self.name;
-        let label = self.kind.label();
+        let label = self.kind.noun();
         match self.kind {
             AuthorityKind::Commune | AuthorityKind::Epci => {
                 match (&self.departement_name, &self.departement_code) {
@@ -130,7 +83,7 @@ impl Serialize for AuthorityHit {
         }
         Json {
             kind: self.kind,
-            kind_label: self.kind.label(),
+            kind_label: self.kind.noun(),
             code: &self.code,
             name: &self.name,
             siren: self.siren.as_deref(),
