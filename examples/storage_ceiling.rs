@@ -60,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
                     AuthorityCode::parse(AuthorityKind::Commune, "42218")
                         .map_err(anyhow::Error::msg)?,
                 ),
+                territory: Default::default(),
             },
             phone: None,
         })

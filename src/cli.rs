@@ -38,6 +38,21 @@ enum Command {
     /// Bring registrations in from elsewhere.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// The official list of authorities.
+    #[command(subcommand)]
+    Referentiel(ReferentielCommand),
+}
+
+#[derive(Subcommand)]
+enum ReferentielCommand {
+    /// Import (or re-import a newer vintage of) @etalab/decoupage-administratif.
+    /// Registrations keep the codes and names they were given. Restart the server
+    /// afterwards so it searches the new list.
+    Import {
+        /// The package's data folder (default: referentiel.data_dir).
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -86,6 +101,9 @@ pub fn main() -> ExitCode {
             Command::Migrate => migrate(config).await,
             Command::Backup { file } => backup(config, file).await,
             Command::Check => check(config).await,
+            Command::Referentiel(ReferentielCommand::Import { from }) => {
+                import_referentiel(config, from).await
+            }
             Command::Import(ImportCommand::Airtable {
                 group,
                 mappings,
@@ -174,6 +192,17 @@ async fn import_airtable(
         dry_run,
     };
     let report = airtable::import(&state, &file, &options).await?;
+    print!("{report}");
+    Ok(())
+}
+
+async fn import_referentiel(config: Config, from: Option<PathBuf>) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database).await?;
+    db::migrate(&pool).await?;
+    let dir = from.unwrap_or(config.referentiel.data_dir);
+    let mut tx = db::begin_write(&pool).await?;
+    let report = crate::referentiel::import_into(&mut tx, &dir).await?;
+    tx.commit().await?;
     print!("{report}");
     Ok(())
 }

@@ -26,6 +26,14 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     pub ops: OpsConfig,
     pub log: LogConfig,
+    pub referentiel: ReferentielConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferentielConfig {
+    pub data_dir: std::path::PathBuf,
+    pub import_at_start: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

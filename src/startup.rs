@@ -121,6 +121,7 @@ pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState
         tracing::info!(groups = seeded, "groupes du document source enregistrés");
     }
     let templates = Templates::load(&config.mail.templates_dir)?;
+    let referentiel = load_referentiel(&pool, &config).await?;
     let csrf_key: [u8; 32] = if config.server.secret.is_empty() {
         rand::random()
     } else {
@@ -136,7 +137,28 @@ pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState
         rate_limiter: Arc::new(crate::web::rate_limit::RateLimiter::new(&config.rate_limit)),
         config: Arc::new(config),
         metrics: Arc::default(),
+        referentiel,
     })
+}
+
+/// Imports the official list of authorities on a first start (when configured and
+/// the data is there), then loads it in memory for searching.
+async fn load_referentiel(
+    pool: &sqlx::SqlitePool,
+    config: &Config,
+) -> anyhow::Result<crate::referentiel::Referentiel> {
+    let settings = &config.referentiel;
+    if settings.import_at_start && crate::referentiel::current_vintage(pool).await?.is_none() {
+        if settings.data_dir.exists() {
+            let mut tx = db::begin_write(pool).await?;
+            let report = crate::referentiel::import_into(&mut tx, &settings.data_dir).await?;
+            tx.commit().await?;
+            tracing::info!(vintage = %report.vintage, communes = report.communes, epci = report.epci, "liste officielle des collectivités importée");
+        } else {
+            tracing::warn!(dir = %settings.data_dir.display(), "liste officielle des collectivités introuvable : recherche de collectivité désactivée");
+        }
+    }
+    crate::referentiel::Referentiel::load(pool).await
 }
 
 async fn retention_loop(state: AppState, mut shutdown: watch::Receiver<bool>) {

@@ -19,6 +19,8 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Key of the anti-forgery tokens.
     pub csrf_key: Arc<[u8; 32]>,
+    /// The official list of authorities, searched in memory.
+    pub referentiel: crate::referentiel::Referentiel,
     /// Buckets of the form rate limiting, per client address.
     pub rate_limiter: Arc<crate::web::rate_limit::RateLimiter>,
     /// Request counters and latency histogram for /metrics.

@@ -77,8 +77,9 @@ pub async fn insert(
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO registrations (registrant_id, group_id, state, first_name, last_name, role, function,
-                                    authority_kind, authority_name, authority_code, phone, created_at, updated_at)
-         VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    authority_kind, authority_name, authority_code, phone, created_at, updated_at,
+                                    departement_code, departement_name, region_code, region_name)
+         VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING id",
     )
     .bind(registrant_id)
@@ -93,6 +94,10 @@ pub async fn insert(
     .bind(details.phone.as_ref().map(|p| p.as_str()))
     .bind(now)
     .bind(now)
+    .bind(&details.authority.territory.departement_code)
+    .bind(&details.authority.territory.departement_name)
+    .bind(&details.authority.territory.region_code)
+    .bind(&details.authority.territory.region_name)
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -110,6 +115,7 @@ pub async fn reopen(
         "UPDATE registrations
          SET state = 'pending_email', first_name = ?, last_name = ?, role = ?, function = ?,
              authority_kind = ?, authority_name = ?, authority_code = ?, phone = ?,
+             departement_code = ?, departement_name = ?, region_code = ?, region_name = ?,
              created_at = ?, updated_at = ?, confirmed_at = NULL, decided_at = NULL,
              decision_reason = NULL, withdrawn_at = NULL
          WHERE id = ? AND state = 'withdrawn'",
@@ -122,6 +128,10 @@ pub async fn reopen(
     .bind(details.authority.name.as_str())
     .bind(details.authority.code.as_ref().map(|c| c.as_str()))
     .bind(details.phone.as_ref().map(|p| p.as_str()))
+    .bind(&details.authority.territory.departement_code)
+    .bind(&details.authority.territory.departement_name)
+    .bind(&details.authority.territory.region_code)
+    .bind(&details.authority.territory.region_name)
     .bind(now)
     .bind(now)
     .bind(registration_id)
@@ -251,7 +261,8 @@ pub async fn update_details(
     let done = sqlx::query(
         "UPDATE registrations
          SET first_name = ?, last_name = ?, role = ?, function = ?, authority_kind = ?,
-             authority_name = ?, authority_code = ?, phone = ?, updated_at = ?
+             authority_name = ?, authority_code = ?, phone = ?,
+             departement_code = ?, departement_name = ?, region_code = ?, region_name = ?, updated_at = ?
          WHERE id = ? AND registrant_id = ?",
     )
     .bind(details.first_name.as_str())
@@ -262,6 +273,10 @@ pub async fn update_details(
     .bind(details.authority.name.as_str())
     .bind(details.authority.code.as_ref().map(|c| c.as_str()))
     .bind(details.phone.as_ref().map(|p| p.as_str()))
+    .bind(&details.authority.territory.departement_code)
+    .bind(&details.authority.territory.departement_name)
+    .bind(&details.authority.territory.region_code)
+    .bind(&details.authority.territory.region_name)
     .bind(now)
     .bind(registration_id)
     .bind(registrant_id)

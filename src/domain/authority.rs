@@ -5,7 +5,9 @@
 use super::text::FreeText;
 
 /// The string forms (`as_str`, and serde's) are those stored in the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthorityKind {
     Commune,
@@ -116,6 +118,18 @@ pub struct Authority {
     pub kind: AuthorityKind,
     pub name: FreeText,
     pub code: Option<AuthorityCode>,
+    /// Where it lies, from the reference data; empty for other public bodies and
+    /// for codes the reference data does not know.
+    pub territory: Territory,
+}
+
+/// The département and région of an authority, codes and names as at sign-up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Territory {
+    pub departement_code: Option<String>,
+    pub departement_name: Option<String>,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
 }
 
 #[cfg(test)]

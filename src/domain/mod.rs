@@ -7,7 +7,7 @@ mod email;
 mod registration;
 mod text;
 
-pub use authority::{Authority, AuthorityCode, AuthorityKind};
+pub use authority::{Authority, AuthorityCode, AuthorityKind, Territory};
 pub use email::Email;
 pub use registration::{NewRegistration, RegistrationState, Role};
 pub use text::{FreeText, PersonName, Phone};

@@ -313,7 +313,7 @@ pub async fn import(state: &AppState, file: &Path, options: &Options) -> anyhow:
                 Some(Field::Ignore) | None => {}
             }
         }
-        let details = match form.parse() {
+        let details = match form.parse(&state.referentiel) {
             Ok(details) => details,
             Err(errors) => {
                 report

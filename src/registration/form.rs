@@ -9,8 +9,9 @@ use validator::{Validate, ValidationError};
 use crate::{
     domain::{
         Authority, AuthorityCode, AuthorityKind, Email, FreeText, NewRegistration, PersonName,
-        Phone, Role,
+        Phone, Role, Territory,
     },
+    referentiel::{AuthorityHit, Referentiel},
     views::components::FormErrors,
 };
 
@@ -52,6 +53,14 @@ pub struct SignUpForm {
     pub phone: String,
     /// "oui" when the box "also join the collaborative space" is ticked.
     pub join_space: Option<String>,
+    /// What the registrant typed to look their authority up in the official list.
+    pub authority_query: String,
+    /// The authority picked from the official list, as "kind:code"; when set, it
+    /// supplies the kind, name and code.
+    pub authority_choice: String,
+    /// "rechercher" when the form was sent to search the official list (without
+    /// JavaScript), not to sign up.
+    pub action: String,
 }
 
 fn to_validation<T>(result: Result<T, String>) -> Result<(), ValidationError> {
@@ -102,8 +111,39 @@ impl SignUpForm {
         self.join_space.as_deref() == Some("oui")
     }
 
-    /// Checks every field and builds the registration, or lists every error.
-    pub fn parse(&self) -> Result<NewRegistration, FormErrors> {
+    /// True when the visitor asked to search the official list of authorities.
+    pub fn is_authority_search(&self) -> bool {
+        self.action == "rechercher"
+    }
+
+    /// The authority picked from the official list, if the choice is a real one.
+    pub fn chosen_authority(&self, referentiel: &Referentiel) -> Option<AuthorityHit> {
+        let (kind, code) = self.authority_choice.split_once(':')?;
+        referentiel.get(AuthorityKind::parse(kind)?, code)
+    }
+
+    /// Checks every field and builds the registration, or lists every error. An
+    /// authority picked from the official list fills in kind, name and code; a
+    /// code typed by hand must be one the official list knows (when it is loaded).
+    pub fn parse(&self, referentiel: &Referentiel) -> Result<NewRegistration, FormErrors> {
+        let chosen = self.chosen_authority(referentiel);
+        match &chosen {
+            Some(hit) => SignUpForm {
+                authority_kind: hit.kind.as_str().into(),
+                authority_name: hit.name.clone(),
+                authority_code: hit.code.clone(),
+                ..self.clone()
+            }
+            .parse_fields(referentiel, chosen.clone()),
+            None => self.parse_fields(referentiel, None),
+        }
+    }
+
+    fn parse_fields(
+        &self,
+        referentiel: &Referentiel,
+        chosen: Option<AuthorityHit>,
+    ) -> Result<NewRegistration, FormErrors> {
         let mut errors = FormErrors::default();
         if let Err(invalid) = self.validate() {
             for (field, field_errors) in invalid.field_errors() {
@@ -130,6 +170,30 @@ impl SignUpForm {
                 }
             },
         };
+        let known = match (kind, &code) {
+            (Some(kind), Some(code)) if kind != AuthorityKind::Other => {
+                let known = chosen.or_else(|| referentiel.get(kind, code.as_str()));
+                if known.is_none() && !referentiel.is_empty() {
+                    errors.add(
+                        "authority_code",
+                        format!(
+                            "Aucune collectivité de type « {} » n’a ce code dans la liste officielle : vérifiez-le, ou recherchez votre collectivité ci-dessus.",
+                            kind.noun()
+                        ),
+                    );
+                }
+                known
+            }
+            _ => None,
+        };
+        let territory = known
+            .map(|hit| Territory {
+                departement_code: hit.departement_code,
+                departement_name: hit.departement_name,
+                region_code: hit.region_code,
+                region_name: hit.region_name,
+            })
+            .unwrap_or_default();
         if !errors.is_empty() {
             errors.sort_by(FIELD_ORDER);
             return Err(errors);
@@ -151,6 +215,7 @@ impl SignUpForm {
                         "le nom de votre collectivité ou organisme",
                     )?,
                     code,
+                    territory,
                 },
                 phone: match self.phone.trim() {
                     "" => None,
@@ -181,13 +246,13 @@ mod tests {
             authority_name: "Saint-Étienne".into(),
             authority_code: "42218".into(),
             phone: "".into(),
-            join_space: None,
+            ..SignUpForm::default()
         }
     }
 
     #[test]
     fn a_valid_form_becomes_a_registration() {
-        let registration = valid().parse().expect("valid");
+        let registration = valid().parse(&Referentiel::default()).expect("valid");
         assert_eq!(
             registration.email.as_str(),
             "elodie.ndiaye@mairie-exemple.fr"
@@ -204,7 +269,7 @@ mod tests {
             authority_code: "12".into(),
             ..valid()
         };
-        let errors = form.parse().unwrap_err();
+        let errors = form.parse(&Referentiel::default()).unwrap_err();
         let fields: Vec<_> = errors.0.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["first_name", "phone", "authority_code"]);
     }

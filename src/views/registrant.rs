@@ -209,7 +209,7 @@ pub fn edit(
                 (error_summary(errors))
                 form method="post" action={ "/mes-inscriptions/" (token) "/modifier/" (registration.id) } novalidate {
                     (csrf_field(csrf))
-                    (super::sign_up::person_fields(values, errors, false))
+                    (super::sign_up::person_fields(values, errors, false, None))
                     ul.fr-btns-group.fr-btns-group--inline-md {
                         li { button.fr-btn type="submit" { "Enregistrer" } }
                         li { a.fr-btn.fr-btn--secondary href={ "/mes-inscriptions/" (token) } { "Annuler" } }

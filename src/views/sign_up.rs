@@ -11,6 +11,7 @@ use crate::{
     config::Config,
     db::groups::Group,
     domain::AuthorityKind,
+    referentiel::AuthorityHit,
     registration::form::{AUTHORITY_NAME_MAX_CHARS, FUNCTION_MAX_CHARS, SignUpForm},
 };
 
@@ -44,6 +45,7 @@ pub fn form(
     offer_space: Option<&Group>,
     values: &SignUpForm,
     errors: &FormErrors,
+    picker: &AuthorityPicker,
     csrf: &str,
 ) -> Markup {
     let title = if errors.is_empty() {
@@ -59,7 +61,7 @@ pub fn form(
                 (error_summary(errors))
                 form method="post" action={ "/groupes/" (group.slug) "/inscription" } novalidate {
                     (csrf_field(csrf))
-                    (person_fields(values, errors, true))
+                    (person_fields(values, errors, true, Some(picker)))
                     @if let Some(space) = offer_space {
                         div.fr-fieldset__element.fr-mb-4w {
                             (checkbox("join_space", &format!("Je souhaite aussi m’inscrire à l’{}", lowercase_first(&space.title)), Some("Pour suivre l’avancement des travaux et participer aux échanges."), values.wants_space()))
@@ -75,7 +77,12 @@ pub fn form(
 
 /// The fields describing the registrant, shared by the sign-up form and the page
 /// where a registrant corrects their details (where the address is not editable).
-pub fn person_fields(values: &SignUpForm, errors: &FormErrors, with_email: bool) -> Markup {
+pub fn person_fields(
+    values: &SignUpForm,
+    errors: &FormErrors,
+    with_email: bool,
+    picker: Option<&AuthorityPicker>,
+) -> Markup {
     let kinds = authority_kinds();
     html! {
         p.fr-hint-text { "Sauf mention contraire, tous les champs sont obligatoires." }
@@ -102,6 +109,13 @@ pub fn person_fields(values: &SignUpForm, errors: &FormErrors, with_email: bool)
             div.fr-fieldset__element {
                 (Input { id: "function", label: "Fonction", hint: Some("Par exemple : Maire, Adjointe au numérique, DGS, Chargé de mission"), value: &values.function, kind: "text", autocomplete: Some("organization-title"), optional: false, max_chars: FUNCTION_MAX_CHARS }.render(errors))
             }
+            @if let Some(picker) = picker {
+                div.fr-fieldset__element { (picker.render()) }
+                div.fr-fieldset__element {
+                    p.fr-text--bold.fr-mb-1w #saisie-manuelle { "Ou saisissez-la vous-même" }
+                    p.fr-hint-text { "Pour un autre organisme public (service de l’État, agence, association), ou si votre collectivité n’est pas dans la liste. Si vous en avez choisi une dans la liste, ces champs sont remplis d’après elle." }
+                }
+            }
             div.fr-fieldset__element {
                 (Select { id: "authority_kind", label: "Type de collectivité ou d’organisme", options: &kinds, selected: &values.authority_kind }.render(errors))
             }
@@ -113,6 +127,79 @@ pub fn person_fields(values: &SignUpForm, errors: &FormErrors, with_email: bool)
             }
         }
     }
+}
+
+/// The search in the official list of authorities. Without JavaScript, the
+/// « Rechercher » button sends the form back with the hits to choose from (what
+/// was typed elsewhere is kept); with JavaScript, `app.js` turns the search field
+/// into a combobox fed by `/api/collectivites`.
+#[derive(Default)]
+pub struct AuthorityPicker {
+    pub query: String,
+    /// The hits of a search just made (the page then shows them).
+    pub hits: Option<Vec<AuthorityHit>>,
+    /// The authority already picked, kept across a form sent back with errors.
+    pub chosen: Option<AuthorityHit>,
+}
+
+impl AuthorityPicker {
+    fn render(&self) -> Markup {
+        let choices: Vec<&AuthorityHit> = match (&self.hits, &self.chosen) {
+            (Some(hits), _) => hits.iter().collect(),
+            (None, Some(chosen)) => vec![chosen],
+            (None, None) => Vec::new(),
+        };
+        let chosen_value = self.chosen.as_ref().map(choice_value);
+        html! {
+            div.fr-input-group #recherche-collectivite {
+                label.fr-label for="authority_query" {
+                    "Rechercher votre collectivité dans la liste officielle"
+                    span.fr-hint-text #authority_query-hint { "Nom, code postal, code INSEE ou numéro SIREN. Par exemple : Saint-Étienne, 42000 ou 244200770" }
+                }
+                input.fr-input #authority_query name="authority_query" type="search" value=(self.query)
+                    autocomplete="off" maxlength="100" aria-describedby="authority_query-hint"
+                    data-autocomplete="/api/collectivites";
+                button.fr-btn.fr-btn--secondary.fr-btn--sm.fr-mt-1w type="submit" name="action" value="rechercher" formnovalidate {
+                    "Rechercher"
+                }
+            }
+            @if let Some(hits) = &self.hits {
+                @if hits.is_empty() {
+                    p.fr-message.fr-message--info #resultats-collectivite tabindex="-1" autofocus {
+                        @if self.query.trim().is_empty() { "Saisissez un nom, un code postal ou un code pour rechercher." }
+                        @else { "Aucune collectivité ne correspond à « " (self.query) " ». Vérifiez l’orthographe, essayez le code postal, ou saisissez-la vous-même ci-dessous." }
+                    }
+                }
+            }
+            @if !choices.is_empty() {
+                fieldset.fr-fieldset #resultats-collectivite tabindex=[self.hits.as_ref().map(|_| "-1")] autofocus[self.hits.is_some()]
+                    aria-labelledby="resultats-collectivite-legend" {
+                    legend.fr-fieldset__legend.fr-fieldset__legend--regular #resultats-collectivite-legend {
+                        @if self.hits.is_some() {
+                            @if choices.len() == 1 { "Un résultat : choisissez votre collectivité" }
+                            @else { (choices.len()) " résultats : choisissez votre collectivité" }
+                        } @else { "Votre collectivité" }
+                    }
+                    @for (i, hit) in choices.iter().enumerate() {
+                        @let value = choice_value(hit);
+                        @let id = format!("authority_choice-{i}");
+                        div.fr-fieldset__element {
+                            div.fr-radio-group {
+                                input type="radio" id=(id) name="authority_choice" value=(value)
+                                    checked[chosen_value.as_deref() == Some(value.as_str()) || (choices.len() == 1 && self.hits.is_none())];
+                                label.fr-label for=(id) { (hit.description()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The value of a choice: "commune:42218".
+pub fn choice_value(hit: &AuthorityHit) -> String {
+    format!("{}:{}", hit.kind.as_str(), hit.code)
 }
 
 fn lowercase_first(text: &str) -> String {

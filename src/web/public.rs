@@ -14,7 +14,7 @@ use crate::{
     db::{self, groups::Group},
     registration::{self, form::SignUpForm},
     state::AppState,
-    views::{self, components::FormErrors},
+    views::{self, components::FormErrors, sign_up::AuthorityPicker},
 };
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
             get(show_form).post(submit_form),
         )
         .route("/inscription/envoyee", get(sent))
+        .route("/api/collectivites", get(search_authorities))
         .route("/accessibilite", get(accessibility))
         .route("/mentions-legales", get(legal_notice))
         .route("/donnees-personnelles", get(personal_data))
@@ -85,6 +86,7 @@ async fn show_form(
         space.as_ref(),
         &SignUpForm::default(),
         &FormErrors::default(),
+        &AuthorityPicker::default(),
         &csrf.0,
     ))
 }
@@ -99,25 +101,84 @@ async fn submit_form(
     if let Some(reason) = closed_reason(&state, &group).await? {
         return Ok((StatusCode::CONFLICT, views::sign_up::closed(&group, reason)).into_response());
     }
-    match form.parse() {
+    if form.is_authority_search() {
+        // Without JavaScript: the same form again, with the hits to choose from and
+        // everything else as typed. Nothing is checked or stored yet.
+        let picker = AuthorityPicker {
+            hits: Some(state.referentiel.search(&form.authority_query, SEARCH_HITS)),
+            query: form.authority_query.clone(),
+            chosen: None,
+        };
+        let page = views::sign_up::form(
+            &state.config,
+            &group,
+            space.as_ref(),
+            &form,
+            &FormErrors::default(),
+            &picker,
+            &csrf.0,
+        );
+        return Ok(page.into_response());
+    }
+    match form.parse(&state.referentiel) {
         Ok(registration) => {
             let space = space.filter(|_| form.wants_space());
             registration::sign_up(&state, &group, space.as_ref(), &registration).await?;
             Ok(Redirect::to("/inscription/envoyee").into_response())
         }
-        Err(errors) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::sign_up::form(
+        Err(errors) => {
+            // Keep the authority picked from the list, and show its values in the fields.
+            let chosen = form.chosen_authority(&state.referentiel);
+            let mut form = form;
+            if let Some(hit) = &chosen {
+                form.authority_kind = hit.kind.as_str().into();
+                form.authority_name = hit.name.clone();
+                form.authority_code = hit.code.clone();
+            }
+            let picker = AuthorityPicker {
+                query: form.authority_query.clone(),
+                hits: None,
+                chosen,
+            };
+            let page = views::sign_up::form(
                 &state.config,
                 &group,
                 space.as_ref(),
                 &form,
                 &errors,
+                &picker,
                 &csrf.0,
-            ),
-        )
-            .into_response()),
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
     }
+}
+
+/// Hits shown for a search without JavaScript.
+const SEARCH_HITS: usize = 20;
+
+#[derive(serde::Deserialize)]
+struct AuthoritySearch {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+/// The authority search for the autocomplete: `{"results": [hit…]}`.
+async fn search_authorities(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<AuthoritySearch>,
+) -> Response {
+    let limit = query
+        .limit
+        .unwrap_or(10)
+        .clamp(1, crate::referentiel::MAX_LIMIT);
+    let results = state.referentiel.search(&query.q, limit);
+    (
+        [(axum::http::header::CACHE_CONTROL, "public, max-age=3600")],
+        axum::Json(serde_json::json!({ "results": results })),
+    )
+        .into_response()
 }
 
 async fn sent(csrf: CsrfToken) -> Markup {

@@ -262,7 +262,7 @@ async fn edit(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    match form.parse() {
+    match form.parse(&state.referentiel) {
         Ok(details) => {
             registration::update_details(&state, registrant_id, registration_id, &details).await?;
             Ok(Redirect::to(&format!("/mes-inscriptions/{token}?modification=ok")).into_response())

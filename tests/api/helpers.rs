@@ -54,6 +54,8 @@ synchronous = "normal"
 [mail]
 file_dir = "{mail}"
 templates_dir = "{root}/templates"
+[referentiel]
+import_at_start = false
 [rate_limit]
 per_minute = 1000000
 burst = 1000000

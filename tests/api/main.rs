@@ -5,6 +5,7 @@
 mod helpers;
 
 mod airtable;
+mod authorities;
 mod bad_inputs;
 mod cli;
 mod confirmation;
