@@ -96,6 +96,8 @@ export BENCH_TOKEN; BENCH_TOKEN=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)
 
 read -r PAGE50 PAGE50_P50 PAGE50_P99 _ < <(load page50 50 page.lua /)
 read -r PAGE200 PAGE200_P50 PAGE200_P99 _ < <(load page200 200 page.lua /)
+read -r SEARCH50 SEARCH50_P50 SEARCH50_P99 _ < <(load search50 50 search.lua /)
+read -r SEARCH200 SEARCH200_P50 SEARCH200_P99 _ < <(load search200 200 search.lua /)
 rm -f "$WORK/stop"; sample_peak "$WEB_PID" "$WORK/peak-signup" "$WORK/stop" &
 SAMPLER=$!
 read -r SIGN50 SIGN50_P50 SIGN50_P99 SIGN50_ERR < <(load signup50 50 signup.lua "$FORM")
@@ -167,6 +169,8 @@ cat <<TABLE
 |---|---|---|---|
 | inscriptions/s, 50 connexions | $SIGN50 (p50 $SIGN50_P50 ms, p99 $SIGN50_P99 ms, $SIGN50_ERR erreurs) | pages d’accueil/s : $PAGE50 (p99 $PAGE50_P99 ms) | $(ratio "$SIGN50" "$PAGE50") |
 | inscriptions/s, 200 connexions | $SIGN200 (p50 $SIGN200_P50 ms, p99 $SIGN200_P99 ms, $SIGN200_ERR erreurs) | pages d’accueil/s : $PAGE200 (p99 $PAGE200_P99 ms) | $(ratio "$SIGN200" "$PAGE200") |
+| recherches de collectivité/s, 50 connexions | $SEARCH50 (p50 $SEARCH50_P50 ms, p99 $SEARCH50_P99 ms) | pages d’accueil/s : $PAGE50 | $(ratio "$SEARCH50" "$PAGE50") |
+| recherches de collectivité/s, 200 connexions | $SEARCH200 (p50 $SEARCH200_P50 ms, p99 $SEARCH200_P99 ms) | pages d’accueil/s : $PAGE200 | $(ratio "$SEARCH200" "$PAGE200") |
 | inscriptions/s, 50 connexions, pendant l’envoi des courriels | $SIGNMAIL (p99 $SIGNMAIL_P99 ms) | les mêmes sans envoi : $SIGN50 | $(ratio "$SIGNMAIL" "$SIGN50") |
 | courriels remis/s au serveur SMTP local | $EMAILS_PER_S | inscriptions/s pendant ce temps : $SIGNMAIL | $(ratio "$EMAILS_PER_S" "$SIGNMAIL") |
 | inscriptions/s par HTTP, 50 connexions | $SIGN50 | plafond du stockage (mêmes lignes, sans HTTP, 64 par transaction) : $CEILING | $(ratio "$SIGN50" "$CEILING") |
