@@ -27,6 +27,17 @@ pub struct Config {
     pub ops: OpsConfig,
     pub log: LogConfig,
     pub referentiel: ReferentielConfig,
+    pub staff: StaffConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffConfig {
+    pub first_admin_email: String,
+    pub signin_link_minutes: u32,
+    pub session_idle_minutes: u32,
+    pub session_max_hours: u32,
+    pub page_size: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -291,6 +302,12 @@ impl Config {
                 "rate_limit",
                 "per_minute et burst doivent être d’au moins 1",
             );
+        }
+        if self.staff.signin_link_minutes == 0 || self.staff.session_idle_minutes == 0 || self.staff.session_max_hours == 0 || self.staff.page_size == 0 {
+            return fail("staff", "les durées et la taille de page doivent être d’au moins 1");
+        }
+        if !self.staff.first_admin_email.is_empty() && crate::domain::Email::parse(&self.staff.first_admin_email).is_err() {
+            return fail("staff.first_admin_email", "n’est pas une adresse électronique valide");
         }
         if self.registration.confirmation_link_hours == 0 {
             return fail(

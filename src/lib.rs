@@ -4,6 +4,7 @@
 //! Map of the crate, one folder per capability:
 //! - [`cli`]: the operator's commands (`serve`, `migrate`, …);
 //! - [`config`]: settings in layers (built-in defaults, a file, the environment);
+//! - [`staff`]: admins and copilots, sign-in, sessions, audit log;
 //! - [`startup`]: builds the [`startup::Application`] that serves the site and runs the email worker;
 //! - [`domain`]: types that cannot hold invalid data (email, names, role, authority…);
 //! - [`db`]: the queries, one module per table family;
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod ops;
 pub mod referentiel;
 pub mod registration;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
