@@ -41,6 +41,15 @@ enum Command {
     /// The official list of authorities.
     #[command(subcommand)]
     Referentiel(ReferentielCommand),
+    /// Staff administration from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Make EMAIL an admin (creating them if needed) and print a sign-in link.
+    Add { email: String },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +110,7 @@ pub fn main() -> ExitCode {
             Command::Migrate => migrate(config).await,
             Command::Backup { file } => backup(config, file).await,
             Command::Check => check(config).await,
+            Command::Admin(AdminCommand::Add { email }) => add_admin(config, email).await,
             Command::Referentiel(ReferentielCommand::Import { from }) => {
                 import_referentiel(config, from).await
             }
@@ -124,6 +134,7 @@ pub fn main() -> ExitCode {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = startup::Application::build(config, Clock::system()).await?;
+    first_admin(app.state()).await?;
     tracing::info!(address = %app.address(), "à l’écoute");
     // Tools that start the server on port 0 read the address from this line.
     println!(
@@ -204,5 +215,58 @@ async fn import_referentiel(config: Config, from: Option<PathBuf>) -> anyhow::Re
     let report = crate::referentiel::import_into(&mut tx, &dir).await?;
     tx.commit().await?;
     print!("{report}");
+    Ok(())
+}
+
+/// How long a sign-in link printed on the console stays valid: long enough for a
+/// newcomer reading the README, and it still works only once.
+const CONSOLE_LINK_SECONDS: i64 = 24 * 3600;
+
+async fn admin_link(state: &crate::state::AppState, email: &str) -> anyhow::Result<String> {
+    let now = state.clock.unix();
+    let mut tx = db::begin_write(&state.db).await?;
+    let id = crate::staff::upsert(&mut tx, email, crate::staff::StaffRole::Admin, now).await?;
+    let token = crate::staff::auth::issue_link(&mut tx, id, now, CONSOLE_LINK_SECONDS).await?;
+    crate::staff::audit::record(
+        &mut tx,
+        now,
+        None,
+        "staff_added",
+        None,
+        None,
+        serde_json::json!({ "membre": id, "role": "admin", "par": "ligne de commande" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(state.url(&format!("/connexion/{token}")))
+}
+
+/// On a start with no admin, makes `staff.first_admin_email` one and prints a
+/// sign-in link, so a newcomer reaches the staff area without a mail server.
+async fn first_admin(state: &crate::state::AppState) -> anyhow::Result<()> {
+    let email = state.config.staff.first_admin_email.trim().to_lowercase();
+    if email.is_empty() {
+        return Ok(());
+    }
+    let mut conn = state.db.acquire().await?;
+    let admins = crate::staff::admin_count(&mut conn).await?;
+    drop(conn);
+    if admins == 0 {
+        let link = admin_link(state, &email).await?;
+        println!(
+            "Premier administrateur : {email}. Lien de connexion (24 h, une fois) :\n   {link}"
+        );
+    }
+    Ok(())
+}
+
+async fn add_admin(config: Config, email: String) -> anyhow::Result<()> {
+    let email = crate::domain::Email::parse(&email).map_err(anyhow::Error::msg)?;
+    let state = startup::open_state(config, Clock::system()).await?;
+    let link = admin_link(&state, email.as_str()).await?;
+    println!(
+        "{} est administrateur·rice. Lien de connexion (24 h, une fois) :\n   {link}",
+        email.as_str()
+    );
     Ok(())
 }

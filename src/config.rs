@@ -303,11 +303,23 @@ impl Config {
                 "per_minute et burst doivent être d’au moins 1",
             );
         }
-        if self.staff.signin_link_minutes == 0 || self.staff.session_idle_minutes == 0 || self.staff.session_max_hours == 0 || self.staff.page_size == 0 {
-            return fail("staff", "les durées et la taille de page doivent être d’au moins 1");
+        if self.staff.signin_link_minutes == 0
+            || self.staff.session_idle_minutes == 0
+            || self.staff.session_max_hours == 0
+            || self.staff.page_size == 0
+        {
+            return fail(
+                "staff",
+                "les durées et la taille de page doivent être d’au moins 1",
+            );
         }
-        if !self.staff.first_admin_email.is_empty() && crate::domain::Email::parse(&self.staff.first_admin_email).is_err() {
-            return fail("staff.first_admin_email", "n’est pas une adresse électronique valide");
+        if !self.staff.first_admin_email.is_empty()
+            && crate::domain::Email::parse(&self.staff.first_admin_email).is_err()
+        {
+            return fail(
+                "staff.first_admin_email",
+                "n’est pas une adresse électronique valide",
+            );
         }
         if self.registration.confirmation_link_hours == 0 {
             return fail(

@@ -8,6 +8,7 @@
 //! - [`startup`]: builds the [`startup::Application`] that serves the site and runs the email worker;
 //! - [`domain`]: types that cannot hold invalid data (email, names, role, authority…);
 //! - [`db`]: the queries, one module per table family;
+//! - [`export`]: the participant CSV, in Excel and RFC 4180 flavours;
 //! - [`import`]: registrations brought in from the Airtable forms;
 //! - [`referentiel`]: the official list of authorities, imported and searched;
 //! - [`registration`]: the registration lifecycle (sign up, confirm, withdraw);
@@ -21,6 +22,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod mail;
 pub mod ops;

@@ -6,6 +6,7 @@
 pub mod groups;
 pub mod links;
 pub mod outbox;
+pub mod participants;
 pub mod registrations;
 pub mod writer;
 

@@ -14,6 +14,9 @@ const EMAILS: &[(&str, &[&str])] = &[
     ),
     ("already_registered", &["groups", "manage_url"]),
     ("access_link", &["manage_url"]),
+    ("signin_link", &["signin_url", "expiry_minutes"]),
+    ("decision_approved", &["group", "manage_url"]),
+    ("decision_rejected", &["group", "reason", "manage_url"]),
     (
         "reconfirmation",
         &["groups", "confirm_url", "confirm_expiry", "manage_url"],

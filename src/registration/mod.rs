@@ -444,3 +444,81 @@ fn outgoing(
         body_html: rendered.html,
     }
 }
+
+/// A decision of moderation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// Approves or refuses registrations (confirmed ones, or earlier decisions being
+/// changed), emails each registrant the decision through the outbox, and writes
+/// each to the audit log, all in one transaction. Returns how many changed.
+pub async fn decide(
+    state: &AppState,
+    staff_id: i64,
+    ids: &[i64],
+    decision: Decision,
+    reason: Option<&str>,
+) -> Result<usize, sqlx::Error> {
+    let now = state.clock.unix();
+    let mut tx = db::begin_write(&state.db).await?;
+    let mut changed = 0;
+    for id in ids {
+        let (new_state, template) = match decision {
+            Decision::Approve => ("approved", "decision_approved"),
+            Decision::Reject => ("rejected", "decision_rejected"),
+        };
+        let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+            "UPDATE registrations SET state = ?, decided_at = ?, updated_at = ?, decision_reason = ?
+             WHERE id = ? AND state IN ('confirmed', 'approved', 'rejected') AND state != ?
+               AND group_id IN (SELECT id FROM groups WHERE requires_approval = 1)
+             RETURNING registrant_id, group_id,
+                       (SELECT email FROM registrants WHERE id = registrant_id),
+                       (SELECT CASE WHEN kind = 'project' AND number IS NOT NULL THEN 'Groupe projet ' || number || ' : ' || title ELSE title END FROM groups WHERE id = group_id)",
+        )
+        .bind(new_state)
+        .bind(now)
+        .bind(now)
+        .bind(reason.filter(|_| decision == Decision::Reject))
+        .bind(id)
+        .bind(new_state)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((registrant_id, group_id, email, group_title)) = row else {
+            continue;
+        };
+        let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
+        let mut vars = vec![
+            ("group", Var::Text(group_title)),
+            ("manage_url", Var::Text(manage_url)),
+        ];
+        if decision == Decision::Reject {
+            let reason = reason.map(|r| format!("Motif : {r}")).unwrap_or_default();
+            vars.push(("reason", Var::Text(reason)));
+        }
+        let rendered = state.templates.render(template, &vars);
+        outbox::enqueue(
+            &mut tx,
+            &outgoing(template, &email, rendered),
+            &state.message_id_domain(),
+            now,
+        )
+        .await?;
+        crate::staff::audit::record(
+            &mut tx,
+            now,
+            Some(staff_id),
+            "decision",
+            Some(group_id),
+            Some(*id),
+            serde_json::json!({ "decision": new_state, "motif": reason.is_some() && decision == Decision::Reject }),
+        )
+        .await?;
+        changed += 1;
+    }
+    tx.commit().await?;
+    state.outbox_wake.notify_one();
+    Ok(changed)
+}

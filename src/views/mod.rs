@@ -10,6 +10,7 @@ pub mod layout;
 pub mod legal;
 pub mod registrant;
 pub mod sign_up;
+pub mod staff;
 
 /// The DSFR version we serve; part of the asset URLs, so a new version is a new URL
 /// and the long cache never serves stale files.

@@ -10,6 +10,7 @@ pub mod public;
 pub mod rate_limit;
 pub mod registrant;
 pub mod security;
+pub mod staff;
 
 use axum::{Router, http::StatusCode, middleware, response::IntoResponse};
 use tower_http::{
@@ -27,6 +28,7 @@ pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(public::router())
         .merge(registrant::router())
+        .merge(staff::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -356,3 +356,92 @@ impl Drop for Maildev {
         self.stop();
     }
 }
+
+/// A browser-like client (cookies, no redirects).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// Creates a staff member (admin or copilot of `groups`) and returns the
+    /// member's id and a client signed in as them, through the real sign-in link.
+    pub async fn staff_client(
+        &self,
+        email: &str,
+        role: &str,
+        groups: &[&str],
+    ) -> (i64, reqwest::Client) {
+        use inscriptions::staff::{self, StaffRole};
+        let now = self.clock.unix();
+        let mut tx = inscriptions::db::begin_write(self.pool()).await.unwrap();
+        let id = staff::upsert(&mut tx, email, StaffRole::parse(role).unwrap(), now)
+            .await
+            .unwrap();
+        let mut group_ids = Vec::new();
+        for slug in groups {
+            group_ids.push(
+                inscriptions::db::groups::by_slug(&mut tx, slug)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            );
+        }
+        staff::set_groups(&mut tx, id, &group_ids).await.unwrap();
+        let token = staff::auth::issue_link(&mut tx, id, now, 900)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let client = new_client();
+        let page = client
+            .get(self.url(&format!("/connexion/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = extract_csrf(&page).expect("a sign-in button");
+        let response = client
+            .post(self.url(&format!("/connexion/{token}")))
+            .form(&[("csrf_token", csrf)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "signed in");
+        (id, client)
+    }
+
+    /// A client's anti-forgery token (read from a page with a form).
+    pub async fn token_of(&self, client: &reqwest::Client) -> String {
+        let page = client
+            .get(self.url("/connexion"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        extract_csrf(&page).unwrap()
+    }
+
+    /// Signs up and confirms `email` to `slug`; returns the registration's id.
+    pub async fn confirmed_registration(&self, slug: &str, email: &str) -> i64 {
+        self.sign_up(slug, &valid_fields(email)).await;
+        let (confirm, _) = self.last_links().await;
+        self.get(&self.path_of(&confirm.unwrap())).await;
+        sqlx::query_scalar(
+            "SELECT r.id FROM registrations r JOIN registrants p ON p.id = r.registrant_id JOIN groups g ON g.id = r.group_id
+             WHERE p.email = ? AND g.slug = ?",
+        )
+        .bind(email)
+        .bind(slug)
+        .fetch_one(self.pool())
+        .await
+        .unwrap()
+    }
+}
