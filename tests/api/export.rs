@@ -109,11 +109,14 @@ async fn both_flavours_read_back_with_accents_quotes_and_neutralised_formulas() 
 #[tokio::test]
 async fn a_100_000_registration_export_streams_every_row() {
     let app = spawn_app().await;
+    // One transaction: the retention pass at start must not see registrants
+    // without their registrations.
+    let mut tx = inscriptions::db::begin_write(app.pool()).await.unwrap();
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
          INSERT INTO registrants (id, email, created_at) SELECT i, 'personne' || i || '@mairie.fr', 1764000000 FROM n",
     )
-    .execute(app.pool())
+    .execute(&mut *tx)
     .await
     .unwrap();
     sqlx::query(
@@ -123,9 +126,10 @@ async fn a_100_000_registration_export_streams_every_row() {
             'Saint-Étienne', 1764000000, 1764000000, 1764000100 FROM registrants",
     )
     .bind(GROUP_1)
-    .execute(app.pool())
+    .execute(&mut *tx)
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let (_, admin) = app
         .staff_client("admin@numerique.gouv.fr", "admin", &[])
         .await;
