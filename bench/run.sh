@@ -144,7 +144,7 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
 INSERT INTO registrants (id, email, created_at) SELECT i, 'personne' || i || '@mairie.fr', 1764000000 FROM n;
 INSERT INTO registrations (registrant_id, group_id, state, first_name, last_name, role, function,
   authority_kind, authority_name, authority_code, phone, created_at, updated_at, confirmed_at)
-SELECT id, (id % 4) + 1, CASE id % 5 WHEN 0 THEN 'pending_email' ELSE 'confirmed' END, 'Élodie', 'N’Diaye',
+SELECT id, (SELECT id FROM groups WHERE slug = 'agenda-transformation-numerique'), 'confirmed', 'Élodie', 'N’Diaye',
   CASE id % 3 WHEN 0 THEN 'agent' ELSE 'elected' END, 'Maire', 'commune', 'Saint-Étienne', '42218', NULL,
   1764000000, 1764000000, 1764000100
 FROM registrants;
@@ -162,6 +162,35 @@ START_MS=$(printf '%s\n' "${STARTS[@]}" | sort -n | sed -n 2p)
 t0=$(date +%s%N); "$BIN" --version > /dev/null; t1=$(date +%s%N)
 BARE_MS=$(( (t1 - t0) / 1000000 ))
 
+## 5. Export of 100,000 registrations, against sqlite3 -csv on the same query.
+start_server export "$WORK/big.db"
+EXPORT_PID=$SERVER_PID
+LINK=$(INSCRIPTIONS__DATABASE__URL="sqlite://$WORK/big.db" INSCRIPTIONS__SERVER__BASE_URL="$SERVER_URL" \
+  INSCRIPTIONS__REFERENTIEL__IMPORT_AT_START=false "$BIN" admin add bench@numerique.gouv.fr | tail -1 | tr -d ' ')
+curl -s -c "$WORK/staff" -b "$WORK/staff" "$LINK" > "$WORK/signin.html"
+SIGNIN_TOKEN=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$WORK/signin.html")
+curl -s -c "$WORK/staff" -b "$WORK/staff" -d "csrf_token=$SIGNIN_TOKEN" "$LINK" > /dev/null
+EXPORT_IDLE_RSS=$(rss_mib "$EXPORT_PID")
+rm -f "$WORK/stop"; sample_peak "$EXPORT_PID" "$WORK/peak-export" "$WORK/stop" &
+SAMPLER=$!
+t0=$(date +%s%N)
+curl -s -b "$WORK/staff" -o "$WORK/export.csv" "$SERVER_URL/equipe/groupes/agenda-transformation-numerique/export.csv?format=csv&etat=confirmed"
+t1=$(date +%s%N)
+touch "$WORK/stop"; wait "$SAMPLER"
+EXPORT_MS=$(( (t1 - t0) / 1000000 ))
+EXPORT_PEAK=$(awk '{ printf "%.1f", $1 / 1024 }' "$WORK/peak-export")
+EXPORT_ROWS=$(( $(wc -l < "$WORK/export.csv") - 1 ))
+stop_server "$EXPORT_PID"
+t0=$(date +%s%N)
+sqlite3 -csv "$WORK/big.db" "SELECT r.state, r.first_name, r.last_name, p.email, r.role, r.function, r.authority_kind, r.authority_name,
+  r.authority_code, r.departement_name, r.region_name, r.phone, r.created_at, r.confirmed_at
+  FROM registrations r JOIN registrants p ON p.id = r.registrant_id
+  WHERE r.group_id = (SELECT id FROM groups WHERE slug = 'agenda-transformation-numerique') AND r.state = 'confirmed'
+  ORDER BY r.created_at DESC, r.id DESC" > "$WORK/sqlite.csv"
+t1=$(date +%s%N)
+SQLITE_MS=$(( (t1 - t0) / 1000000 ))
+SQLITE_ROWS=$(wc -l < "$WORK/sqlite.csv")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "—"; else printf "%.0f %%", 100 * a / b }'; }
 
 cat <<TABLE
@@ -178,6 +207,7 @@ cat <<TABLE
 | inscriptions/s, 50 connexions, synchronous = normal | $SIGNFULL (p50 $SIGNFULL_P50 ms, p99 $SIGNFULL_P99 ms) | plafond du stockage en normal (64 par transaction) : $CEILING_FULL | $(ratio "$SIGNFULL" "$CEILING_FULL") |
 | mémoire résidente au repos | $IDLE_RSS Mio | | |
 | mémoire résidente, pic pendant les inscriptions | $LOAD_RSS Mio | au repos : $IDLE_RSS Mio | $(ratio "$LOAD_RSS" "$IDLE_RSS") |
+| export de 100 000 inscriptions ($EXPORT_ROWS lignes) | $EXPORT_MS ms, pic de mémoire $EXPORT_PEAK Mio (au repos $EXPORT_IDLE_RSS Mio) | sqlite3 -csv, même requête ($SQLITE_ROWS lignes) : $SQLITE_MS ms | $(ratio "$EXPORT_MS" "$SQLITE_MS") du temps |
 | démarrage avec 100 000 inscriptions (médiane de 3) | $START_MS ms | lancement du binaire seul (--version) : $BARE_MS ms | |
 TABLE
 echo

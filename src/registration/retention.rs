@@ -55,13 +55,19 @@ pub async fn run_once(
         .bind(now - i64::from(config.unconfirmed_days) * day)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     let erased = Erased {
         unconfirmed,
         withdrawn,
         closed_groups,
         registrants,
     };
+    if erased != Erased::default() {
+        let details = serde_json::json!({
+            "non_confirmees": unconfirmed, "retirees": withdrawn, "groupes_clos": closed_groups, "personnes": registrants,
+        });
+        crate::staff::audit::record(&mut tx, now, None, "retention", None, None, details).await?;
+    }
+    tx.commit().await?;
     if erased != Erased::default() {
         tracing::info!(?erased, "conservation : données effacées");
     }
