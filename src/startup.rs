@@ -161,6 +161,7 @@ async fn load_referentiel(
     crate::referentiel::Referentiel::load(pool).await
 }
 
+/// The hourly chores: retention, then the daily digests that are due.
 async fn retention_loop(state: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         if let Err(error) =

@@ -15,6 +15,7 @@ const EMAILS: &[(&str, &[&str])] = &[
     ("already_registered", &["groups", "manage_url"]),
     ("access_link", &["manage_url"]),
     ("signin_link", &["signin_url", "expiry_minutes"]),
+    ("digest", &["groups", "dashboard_url"]),
     ("decision_approved", &["group", "manage_url"]),
     ("decision_rejected", &["group", "reason", "manage_url"]),
     (

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod digest;
 
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
@@ -44,6 +45,8 @@ pub struct StaffMember {
     pub role: StaffRole,
     /// The groups a copilot may read (admins read all).
     pub group_ids: Vec<i64>,
+    /// Wants the daily digest of new confirmed registrations.
+    pub digest: bool,
 }
 
 impl StaffMember {
@@ -61,6 +64,7 @@ struct StaffRow {
     id: i64,
     email: String,
     role: String,
+    digest: bool,
 }
 
 async fn member(conn: &mut SqliteConnection, row: StaffRow) -> Result<StaffMember, sqlx::Error> {
@@ -74,6 +78,7 @@ async fn member(conn: &mut SqliteConnection, row: StaffRow) -> Result<StaffMembe
         email: row.email,
         role: StaffRole::parse(&row.role).unwrap_or(StaffRole::Copilot),
         group_ids: groups.into_iter().map(|(id,)| id).collect(),
+        digest: row.digest,
     })
 }
 
@@ -81,10 +86,11 @@ pub async fn by_id(
     conn: &mut SqliteConnection,
     id: i64,
 ) -> Result<Option<StaffMember>, sqlx::Error> {
-    let row: Option<StaffRow> = sqlx::query_as("SELECT id, email, role FROM staff WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<StaffRow> =
+        sqlx::query_as("SELECT id, email, role, digest FROM staff WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some(row) => Ok(Some(member(conn, row).await?)),
         None => Ok(None),
@@ -95,10 +101,11 @@ pub async fn by_email(
     conn: &mut SqliteConnection,
     email: &str,
 ) -> Result<Option<StaffMember>, sqlx::Error> {
-    let row: Option<StaffRow> = sqlx::query_as("SELECT id, email, role FROM staff WHERE email = ?")
-        .bind(email)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<StaffRow> =
+        sqlx::query_as("SELECT id, email, role, digest FROM staff WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&mut *conn)
+            .await?;
     match row {
         Some(row) => Ok(Some(member(conn, row).await?)),
         None => Ok(None),
@@ -108,7 +115,7 @@ pub async fn by_email(
 pub async fn list(pool: &SqlitePool) -> Result<Vec<StaffMember>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
     let rows: Vec<StaffRow> =
-        sqlx::query_as("SELECT id, email, role FROM staff ORDER BY role, email")
+        sqlx::query_as("SELECT id, email, role, digest FROM staff ORDER BY role, email")
             .fetch_all(&mut *conn)
             .await?;
     let mut members = Vec::with_capacity(rows.len());
@@ -170,4 +177,17 @@ pub async fn admin_count(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error
         .fetch_one(conn)
         .await?;
     Ok(count)
+}
+
+pub async fn set_digest(
+    conn: &mut SqliteConnection,
+    staff_id: i64,
+    digest: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE staff SET digest = ? WHERE id = ?")
+        .bind(digest)
+        .bind(staff_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

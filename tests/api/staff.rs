@@ -485,3 +485,66 @@ async fn a_full_group_says_complet() {
         .await;
     assert!(html.contains("Ce groupe est complet"));
 }
+
+#[tokio::test]
+async fn a_copilot_who_asked_gets_a_daily_digest_of_new_confirmations() {
+    let app = spawn_app().await;
+    let (_, copilot) = app
+        .staff_client("copilote@numerique.gouv.fr", "copilot", &[GROUP_1])
+        .await;
+    let csrf = app.token_of(&copilot).await;
+    let response = copilot
+        .post(app.url("/equipe/preferences"))
+        .form(&[("digest", "oui"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, other) = app
+        .staff_client("autre@numerique.gouv.fr", "copilot", &[GROUP_2])
+        .await;
+    drop(other); // no digest asked
+
+    app.clock.advance(time::Duration::minutes(1));
+    app.confirmed_registration(GROUP_1, "a@mairie.fr").await;
+    app.confirmed_registration(GROUP_1, "b@mairie.fr").await;
+    app.confirmed_registration(GROUP_2, "c@mairie.fr").await;
+    assert_eq!(
+        inscriptions::staff::digest::send_due(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    let digests: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipient, body_text FROM outbox WHERE kind = 'digest'")
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(digests.len(), 1);
+    assert_eq!(digests[0].0, "copilote@numerique.gouv.fr");
+    assert!(
+        digests[0].1.contains(
+            "Groupe projet 1 : Agenda de transformation numérique des collectivités : 2 nouvelle(s)"
+        ),
+        "{}",
+        digests[0].1
+    );
+    assert!(
+        !digests[0].1.contains("Sensibilisation"),
+        "only their groups"
+    );
+    // Once a day at most, and nothing when nothing is new.
+    assert_eq!(
+        inscriptions::staff::digest::send_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock.advance(time::Duration::days(1));
+    assert_eq!(
+        inscriptions::staff::digest::send_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -39,6 +39,14 @@ pub fn dashboard(
                     p { (waiting_moderation) " inscription(s) attendent une décision. " a href="/equipe/moderation" { "Ouvrir la file de modération" } }
                 }
             }
+            form.fr-mb-4w method="post" action="/equipe/preferences" {
+                (crate::views::components::csrf_field(csrf))
+                div.fr-checkbox-group {
+                    input type="checkbox" id="digest" name="digest" value="oui" checked[member.digest];
+                    label.fr-label for="digest" { "Recevoir chaque jour un résumé des nouvelles inscriptions confirmées" }
+                }
+                button.fr-btn.fr-btn--sm.fr-btn--secondary.fr-mt-1w type="submit" { "Enregistrer ce choix" }
+            }
             @if groups.is_empty() {
                 p { "Aucun groupe ne vous est attribué pour l’instant : un administrateur peut vous en confier." }
             }

@@ -247,3 +247,20 @@ pub async fn figures(
         &member, &csrf.0, &group, &figures,
     ))
 }
+
+#[derive(serde::Deserialize)]
+pub struct Preferences {
+    digest: Option<String>,
+}
+
+/// The member's own setting: the daily digest, on or off.
+pub async fn preferences(
+    State(state): State<AppState>,
+    Staff(member): Staff,
+    crate::web::form::FormInput(form): crate::web::form::FormInput<Preferences>,
+) -> Result<Response, AppError> {
+    let mut tx = db::begin_write(&state.db).await?;
+    crate::staff::set_digest(&mut tx, member.id, form.digest.as_deref() == Some("oui")).await?;
+    tx.commit().await?;
+    Ok(axum::response::Redirect::to("/equipe").into_response())
+}

@@ -91,6 +91,12 @@ fn routes() -> Vec<(StaffRoute, MethodRouter<AppState>)> {
         ),
         route(Method::GET, "/equipe", Staff, get(groups::dashboard)),
         route(
+            Method::POST,
+            "/equipe/preferences",
+            Staff,
+            post(groups::preferences),
+        ),
+        route(
             Method::GET,
             "/equipe/groupes/{slug}",
             GroupReader,
