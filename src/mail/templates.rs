@@ -16,6 +16,7 @@ const EMAILS: &[(&str, &[&str])] = &[
     ("access_link", &["manage_url"]),
     ("signin_link", &["signin_url", "expiry_minutes"]),
     ("digest", &["groups", "dashboard_url"]),
+    ("erasure_warning", &["group", "erasure_date", "export_url"]),
     ("decision_approved", &["group", "manage_url"]),
     ("decision_rejected", &["group", "reason", "manage_url"]),
     (

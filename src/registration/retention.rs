@@ -15,6 +15,77 @@ pub struct Erased {
     pub registrants: u64,
 }
 
+/// A week before a closed group's registrations go, its copilots are emailed a
+/// link to a last export (once per group). Returns how many emails were queued.
+pub async fn warn_copilots(state: &crate::state::AppState) -> Result<usize, sqlx::Error> {
+    let now = state.clock.unix();
+    let keep = i64::from(state.config.retention.closed_group_months) * 30 * 86_400;
+    let week = 7 * 86_400;
+    let mut tx = db::begin_write(&state.db).await?;
+    let groups: Vec<(i64, String, Option<i64>, String, String, i64)> = sqlx::query_as(
+        "SELECT id, slug, number, kind, title, closes_at FROM groups
+         WHERE closes_at IS NOT NULL AND erasure_warned_at IS NULL AND closes_at + ? - ? <= ? AND closes_at + ? > ?
+           AND EXISTS (SELECT 1 FROM registrations r WHERE r.group_id = groups.id)",
+    )
+    .bind(keep)
+    .bind(week)
+    .bind(now)
+    .bind(keep)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut sent = 0;
+    for (group_id, slug, number, kind, title, closes_at) in groups {
+        let title = match number {
+            Some(n) if kind == "project" => format!("Groupe projet {n} : {title}"),
+            _ => title,
+        };
+        let copilots: Vec<(String,)> = sqlx::query_as(
+            "SELECT s.email FROM staff s JOIN staff_groups sg ON sg.staff_id = s.id WHERE sg.group_id = ?",
+        )
+        .bind(group_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (email,) in copilots {
+            let rendered = state.templates.render(
+                "erasure_warning",
+                &[
+                    ("group", crate::mail::Var::Text(title.clone())),
+                    (
+                        "erasure_date",
+                        crate::mail::Var::Text(crate::clock::format_paris(closes_at + keep)),
+                    ),
+                    (
+                        "export_url",
+                        crate::mail::Var::Text(
+                            state.url(&format!("/equipe/groupes/{slug}/export.csv")),
+                        ),
+                    ),
+                ],
+            );
+            let outgoing = crate::db::outbox::OutgoingEmail {
+                kind: "erasure_warning",
+                recipient: email,
+                subject: rendered.subject,
+                body_text: rendered.text,
+                body_html: rendered.html,
+            };
+            crate::db::outbox::enqueue(&mut tx, &outgoing, &state.message_id_domain(), now).await?;
+            sent += 1;
+        }
+        sqlx::query("UPDATE groups SET erasure_warned_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(group_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    if sent > 0 {
+        state.outbox_wake.notify_one();
+    }
+    Ok(sent)
+}
+
 pub async fn run_once(
     pool: &SqlitePool,
     clock: &Clock,

@@ -69,7 +69,34 @@ async fn a_closed_groups_registrations_go_12_months_after_it_closed() {
         .execute(app.pool())
         .await
         .unwrap();
-    app.clock.advance(time::Duration::days(359));
+    let (_, _) = app
+        .staff_client("copilote@numerique.gouv.fr", "copilot", &[GROUP_1])
+        .await;
+    app.clock.advance(time::Duration::days(352));
+    assert_eq!(
+        retention::warn_copilots(&app.state).await.unwrap(),
+        0,
+        "not yet a week before"
+    );
+    app.clock.advance(time::Duration::days(1));
+    assert_eq!(
+        retention::warn_copilots(&app.state).await.unwrap(),
+        1,
+        "a week before: the copilot"
+    );
+    assert_eq!(
+        retention::warn_copilots(&app.state).await.unwrap(),
+        0,
+        "once"
+    );
+    let (recipient, body): (String, String) =
+        sqlx::query_as("SELECT recipient, body_text FROM outbox WHERE kind = 'erasure_warning'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert_eq!(recipient, "copilote@numerique.gouv.fr");
+    assert!(body.contains("/export.csv"), "offers a last export");
+    app.clock.advance(time::Duration::days(6));
     assert_eq!(run(&app).await.closed_groups, 0);
     app.clock.advance(time::Duration::days(1));
     assert_eq!(run(&app).await.closed_groups, 1);
