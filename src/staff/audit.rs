@@ -69,4 +69,6 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("staff_added", "Membre de l’équipe ajouté ou modifié"),
     ("staff_removed", "Membre de l’équipe retiré"),
     ("retention", "Effacement (conservation)"),
+    ("person_export", "Données d’une personne exportées"),
+    ("person_erased", "Données d’une personne effacées"),
 ];

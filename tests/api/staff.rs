@@ -27,6 +27,10 @@ fn body_for(path: &str) -> Vec<(&'static str, String)> {
             ("role", "copilot".into()),
         ],
         "/equipe/admin/equipe/{id}" => vec![("role", "copilot".into())],
+        // Each role's turn erases it: later routes still find the other registrations.
+        "/equipe/admin/personnes/donnees" | "/equipe/admin/personnes/effacer" => {
+            vec![("email", "inscrite@mairie.fr".into())]
+        }
         _ => vec![],
     }
 }
@@ -546,5 +550,74 @@ async fn a_copilot_who_asked_gets_a_daily_digest_of_new_confirmations() {
             .await
             .unwrap(),
         0
+    );
+}
+
+#[tokio::test]
+async fn an_admin_finds_exports_and_erases_a_person_on_request() {
+    let app = spawn_app().await;
+    app.confirmed_registration(GROUP_1, "demandeuse@mairie.fr")
+        .await;
+    app.confirmed_registration(GROUP_2, "demandeuse@mairie.fr")
+        .await;
+    let (admin_id, admin) = app
+        .staff_client("admin@numerique.gouv.fr", "admin", &[])
+        .await;
+    let page = admin
+        .get(app.url("/equipe/admin/personnes?email=Demandeuse@mairie.fr"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Groupe projet 1") && page.contains("Groupe projet 2"));
+    let csrf = app.token_of(&admin).await;
+    let data = admin
+        .post(app.url("/equipe/admin/personnes/donnees"))
+        .form(&[("email", "demandeuse@mairie.fr"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    let data: serde_json::Value = data.json().await.unwrap();
+    assert_eq!(data["inscriptions"].as_array().unwrap().len(), 2);
+    let erased = admin
+        .post(app.url("/equipe/admin/personnes/effacer"))
+        .form(&[("email", "demandeuse@mairie.fr"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registrants WHERE email = 'demandeuse@mairie.fr'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'demandeuse@mairie.fr'")
+            .await,
+        0
+    );
+    let logged: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT staff_id, action FROM audit_log WHERE action LIKE 'person_%' ORDER BY id",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        logged,
+        vec![
+            (admin_id, "person_export".to_string()),
+            (admin_id, "person_erased".to_string())
+        ]
+    );
+    let (details,): (String,) =
+        sqlx::query_as("SELECT details FROM audit_log WHERE action = 'person_erased'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    assert!(
+        !details.contains("demandeuse"),
+        "the log names people by id"
     );
 }

@@ -288,3 +288,42 @@ pub fn journal(member: &StaffMember, csrf: &str, entries: &[audit::Entry], actio
         },
     )
 }
+
+/// Finding a person by address, to answer a request about their data.
+pub fn person(
+    member: &StaffMember,
+    csrf: &str,
+    email: &str,
+    found: Option<&(String, Vec<crate::db::registrations::OwnRegistration>)>,
+) -> Markup {
+    staff_page(
+        "Personnes",
+        member,
+        csrf,
+        html! {
+            h1 { "Demandes sur les données d’une personne" }
+            p { "Pour répondre à une demande d’accès ou d’effacement reçue par courrier ou par courriel. Chaque export et chaque effacement est inscrit au journal." }
+            form method="get" action="/equipe/admin/personnes" {
+                (Input { id: "email", label: "Adresse électronique de la personne", hint: None, value: email, kind: "email", autocomplete: None, optional: false, max_chars: 254 }.render(&FormErrors::default()))
+                button.fr-btn.fr-btn--sm type="submit" { "Rechercher" }
+            }
+            @match found {
+                None => { @if !email.is_empty() { p.fr-mt-4w { "Aucune inscription avec cette adresse." } } }
+                Some((email, registrations)) => {
+                    h2.fr-mt-4w { (email) }
+                    ul { @for r in registrations { li { (r.group_full_title()) " — " (r.state().label()) } } }
+                    ul.fr-btns-group.fr-btns-group--inline-md {
+                        li { form method="post" action="/equipe/admin/personnes/donnees" {
+                            (csrf_field(csrf)) input type="hidden" name="email" value=(email);
+                            button.fr-btn.fr-btn--secondary type="submit" { "Télécharger ses données (JSON)" }
+                        } }
+                        li { form method="post" action="/equipe/admin/personnes/effacer" {
+                            (csrf_field(csrf)) input type="hidden" name="email" value=(email);
+                            button.fr-btn.fr-btn--tertiary type="submit" { "Effacer toutes ses données" }
+                        } }
+                    }
+                }
+            }
+        },
+    )
+}

@@ -23,6 +23,7 @@ pub fn staff_page(title: &str, member: &StaffMember, csrf: &str, main: Markup) -
                         li { a.fr-btn.fr-btn--tertiary href="/equipe/moderation" { "Modération" } }
                         li { a.fr-btn.fr-btn--tertiary href="/equipe/admin/groupes" { "Groupes" } }
                         li { a.fr-btn.fr-btn--tertiary href="/equipe/admin/equipe" { "Équipe" } }
+                        li { a.fr-btn.fr-btn--tertiary href="/equipe/admin/personnes" { "Personnes" } }
                         li { a.fr-btn.fr-btn--tertiary href="/equipe/admin/journal" { "Journal" } }
                     }
                     li {

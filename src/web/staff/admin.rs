@@ -606,3 +606,106 @@ pub async fn journal(
         action.unwrap_or(""),
     ))
 }
+
+#[derive(Deserialize)]
+pub struct PersonQuery {
+    #[serde(default)]
+    email: String,
+}
+
+/// The registrant with this address, if any.
+async fn registrant(state: &AppState, email: &str) -> Result<Option<(i64, String)>, AppError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    let mut conn = state.db.acquire().await?;
+    Ok(
+        db::registrations::registrant_by_email(&mut conn, email.as_str())
+            .await?
+            .map(|id| (id, email.as_str().to_owned())),
+    )
+}
+
+/// Finds a person by address across groups, to answer a request about their data.
+pub async fn person(
+    State(state): State<AppState>,
+    Admin(member): Admin,
+    csrf: CsrfToken,
+    Query(query): Query<PersonQuery>,
+) -> Result<Markup, AppError> {
+    let found = match registrant(&state, &query.email).await? {
+        Some((id, email)) => Some((email, registration::registrations_of(&state.db, id).await?)),
+        None => None,
+    };
+    Ok(views::staff::admin::person(
+        &member,
+        &csrf.0,
+        &query.email,
+        found.as_ref(),
+    ))
+}
+
+/// Downloads a person's data (a POST, so the address stays out of URLs and logs).
+pub async fn person_data(
+    State(state): State<AppState>,
+    Admin(member): Admin,
+    FormInput(form): FormInput<PersonQuery>,
+) -> Result<Response, AppError> {
+    let (id, _) = registrant(&state, &form.email)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let data = registration::personal_data(&state.db, id).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    audit::record(
+        &mut tx,
+        state.clock.unix(),
+        Some(member.id),
+        "person_export",
+        None,
+        None,
+        serde_json::json!({ "personne": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"donnees-personne.json\"",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.into()))?,
+    )
+        .into_response())
+}
+
+/// Erases a person's data at their request (made to the admin, not online).
+pub async fn erase_person(
+    State(state): State<AppState>,
+    Admin(member): Admin,
+    FormInput(form): FormInput<PersonQuery>,
+) -> Result<Response, AppError> {
+    let (id, _) = registrant(&state, &form.email)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.unix();
+    let mut tx = db::begin_write(&state.db).await?;
+    let count = db::registrations::erase_registrant(&mut tx, id, "admin_request", now).await?;
+    audit::record(
+        &mut tx,
+        now,
+        Some(member.id),
+        "person_erased",
+        None,
+        None,
+        serde_json::json!({ "personne": id, "inscriptions": count }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/equipe/admin/personnes?efface=1").into_response())
+}

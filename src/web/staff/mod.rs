@@ -198,6 +198,24 @@ fn routes() -> Vec<(StaffRoute, MethodRouter<AppState>)> {
             Admin,
             get(admin::journal),
         ),
+        route(
+            Method::GET,
+            "/equipe/admin/personnes",
+            Admin,
+            get(admin::person),
+        ),
+        route(
+            Method::POST,
+            "/equipe/admin/personnes/donnees",
+            Admin,
+            post(admin::person_data),
+        ),
+        route(
+            Method::POST,
+            "/equipe/admin/personnes/effacer",
+            Admin,
+            post(admin::erase_person),
+        ),
     ]
 }
 
