@@ -95,9 +95,9 @@ const COLUMNS: &str = "r.id, r.state, r.first_name, r.last_name, p.email, r.role
     r.authority_name, r.authority_code, r.departement_code, r.departement_name, r.region_code, r.region_name,
     r.phone, r.created_at, r.confirmed_at, r.decided_at, r.decision_reason";
 
-fn query(group_id: i64, filters: &Filters, tail: &str) -> (String, Vec<String>) {
+/// The participants' SELECT for a group (its id is the first bound value).
+fn query(filters: &Filters, tail: &str) -> (String, Vec<String>) {
     let (clause, binds) = filters.clause();
-    let _ = group_id;
     (
         format!(
             "SELECT {COLUMNS} FROM registrations r JOIN registrants p ON p.id = r.registrant_id
@@ -125,7 +125,6 @@ pub async fn page(
     let total = count.fetch_one(pool).await?;
     let page = filters.page.max(1);
     let (sql, binds) = query(
-        group_id,
         filters,
         &format!(" LIMIT {page_size} OFFSET {}", (page - 1) * page_size),
     );
@@ -143,7 +142,7 @@ pub fn stream(
     group_id: i64,
     filters: &Filters,
 ) -> BoxStream<'static, Result<Participant, sqlx::Error>> {
-    let (sql, binds) = query(group_id, filters, "");
+    let (sql, binds) = query(filters, "");
     Box::pin(async_stream_rows(pool, sql, group_id, binds))
 }
 
