@@ -217,3 +217,34 @@ export async function typeText(page, text) {
 export async function pressToOpen(page, key = 'Enter') {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(key)]);
 }
+
+// ---------------------------------------------------------------------------
+// Composite steps, for journeys that start after the sign-up.
+
+/// Signs `person` up to `group` from the home page and confirms from the email;
+/// returns the confirmation email (it also carries the link to their page).
+export async function signUpAndConfirm(page, site, person, group = GROUP_1) {
+  await openHomePage(page);
+  await chooseGroup(page, group);
+  await fillSignUpForm(page, person);
+  await sendSignUp(page);
+  await assertHeading(page, 'Vérifiez votre messagerie');
+  const email = await readConfirmationEmail(site, person);
+  await followConfirmationLink(page, site, email);
+  return email;
+}
+
+/// The card of one registration on « Mes inscriptions ».
+export function registrationCard(page, group) {
+  return page.locator('section').filter({ has: page.getByRole('heading', { name: group }) });
+}
+
+export async function clickLink(page, name) {
+  await page.getByRole('link', { name, exact: typeof name === 'string' }).click();
+  await page.waitForLoadState('load');
+}
+
+export async function clickButton(page, name) {
+  await page.getByRole('button', { name }).click();
+  await page.waitForLoadState('load');
+}

@@ -231,7 +231,9 @@ export async function openSite({ env } = {}) {
           locale: 'fr-FR',
         });
         context.setDefaultTimeout(10_000);
-        return context.newPage();
+        const page = await context.newPage();
+        if (!javaScript) withoutJavaScript.add(page);
+        return page;
       },
       close: () => stopAll(started),
     };
@@ -251,12 +253,41 @@ async function stopAll(started) {
 // ---------------------------------------------------------------------------
 // Accessibility audit and screenshots
 
+// Pages opened with JavaScript off. axe-core cannot run in them (timers never
+// fire there, even for the DevTools protocol), so they are audited through a copy.
+const withoutJavaScript = new WeakSet();
+
 const AXE_SOURCE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 /// Runs axe-core in the page with the WCAG 2.1 A and AA rules; returns its
 /// violations. Injected through the DevTools protocol, so the page's CSP (no
-/// inline script) stays on, and it works in a page where JavaScript is off.
+/// inline script) stays on. A page without JavaScript is audited as a copy: its
+/// HTML served at the same address in a page where scripts are allowed for axe
+/// but every script file of the site is blocked, so it is drawn exactly as
+/// without JavaScript.
 export async function audit(page) {
+  if (!withoutJavaScript.has(page)) return auditLive(page);
+  const html = await page.content();
+  const address = page.url();
+  const context = await page.context().browser().newContext({ viewport: page.viewportSize() ?? DESKTOP });
+  try {
+    const copy = await context.newPage();
+    await copy.route('**/*', (route) => {
+      const request = route.request();
+      if (request.resourceType() === 'document') {
+        return route.fulfill({ contentType: 'text/html; charset=utf-8', body: html });
+      }
+      if (request.resourceType() === 'script') return route.abort();
+      return route.continue();
+    });
+    await copy.goto(address);
+    return await auditLive(copy);
+  } finally {
+    await context.close();
+  }
+}
+
+async function auditLive(page) {
   const session = await page.context().newCDPSession(page);
   const evaluate = async (expression) => {
     const { result, exceptionDetails } = await session.send('Runtime.evaluate', {
@@ -271,7 +302,7 @@ export async function audit(page) {
   };
   try {
     if ((await evaluate('typeof window.axe')) === 'undefined') await evaluate(AXE_SOURCE);
-    const violations = await evaluate(`window.axe
+    return await evaluate(`window.axe
       .run(document, {
         runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} },
         resultTypes: ['violations'],
@@ -282,7 +313,6 @@ export async function audit(page) {
         help: v.help,
         targets: v.nodes.map((n) => n.target.join(' ')),
       })))`);
-    return violations;
   } finally {
     await session.detach().catch(() => {});
   }
@@ -324,3 +354,7 @@ export async function checkPage(page, name) {
   await assertAccessible(page, name);
   await takeScreenshots(page, name);
 }
+
+/// Options for a journey's `test()`: a stuck page fails the test instead of
+/// hanging the suite.
+export const JOURNEY = { timeout: 90_000 };

@@ -4,7 +4,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPage, openSite } from './harness.mjs';
+import { JOURNEY, checkPage, openSite } from './harness.mjs';
 import {
   aPerson,
   assertFocusVisible,
@@ -31,7 +31,7 @@ after(async () => {
   await site?.close();
 });
 
-test('3. keyboard only: skip link, choose a group, fill in, correct a mistake, send, confirm', async () => {
+test('3. keyboard only: skip link, choose a group, fill in, correct a mistake, send, confirm', JOURNEY, async () => {
   const page = await site.newPage();
   const person = aPerson({ firstName: 'Karim', lastName: 'Benali', role: 'Agent', function: 'Chargé de mission' });
 

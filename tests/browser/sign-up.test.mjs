@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPage, openSite } from './harness.mjs';
+import { JOURNEY, checkPage, openSite } from './harness.mjs';
 import {
   GROUP_1,
   aPerson,
@@ -26,7 +26,7 @@ after(async () => {
   await site?.close();
 });
 
-test('1. from the home page to a group, sign up, confirm from the email', async () => {
+test('1. from the home page to a group, sign up, confirm from the email', JOURNEY, async () => {
   const page = await site.newPage();
   const person = aPerson();
 
@@ -51,7 +51,7 @@ test('1. from the home page to a group, sign up, confirm from the email', async 
   await checkPage(page, 'inscription-confirmee');
 });
 
-test('2. the form sent with mistakes: summary focused, errors linked to fields, input kept', async () => {
+test('2. the form sent with mistakes: summary focused, errors linked to fields, input kept', JOURNEY, async () => {
   const page = await site.newPage();
   const person = aPerson();
   const withMistakes = {
