@@ -43,10 +43,18 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 // Children still running when this process exits for any reason (a failed
 // assertion, an uncaught error) are killed, so no server outlives its test.
+// Interrupted (Ctrl-C, or the test runner's timeout), it does the same.
 const children = new Set();
-process.on('exit', () => {
+const killChildren = () => {
   for (const child of children) child.kill('SIGKILL');
-});
+};
+process.on('exit', killChildren);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
 
 function track(child) {
   children.add(child);
