@@ -17,6 +17,15 @@ fn or_unset(value: &str) -> &str {
     }
 }
 
+/// The operator's name at the start of a sentence (it is set as « l’équipe … »).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn contact(config: &Config) -> Markup {
     let email = config.legal.contact_email.trim();
     html! {
@@ -61,7 +70,7 @@ pub fn personal_data(config: &Config) -> Markup {
                 p.fr-text--lead { "Ce que nous faisons des informations que vous donnez en vous inscrivant à un groupe projet, et comment exercer vos droits (article 13 du règlement général sur la protection des données, RGPD)." }
 
                 h2 { "Responsable du traitement" }
-                p { (legal.operator) }
+                p { (capitalised(&legal.operator)) }
                 ul {
                     li { "adresse : " (or_unset(&legal.operator_address)) }
                     li { "contact : " (contact(config)) }
@@ -192,7 +201,7 @@ pub fn accessibility(config: &Config) -> Markup {
         html! {
             div.fr-grid-row { div.fr-col-12.fr-col-md-10.fr-col-lg-8 {
                 h1 { "Déclaration d’accessibilité" }
-                p { (operator) " s’engage à rendre ses services numériques accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005." }
+                p { (capitalised(operator)) " s’engage à rendre ses services numériques accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005." }
                 p { "Cette déclaration d’accessibilité s’applique au site « Inscriptions aux groupes projets » du programme Transformation numérique des territoires." }
 
                 h2 { "État de conformité" }
@@ -201,9 +210,9 @@ pub fn accessibility(config: &Config) -> Markup {
                 h2 { "Ce qui a été vérifié" }
                 p { "En attendant un audit complet, le site est vérifié automatiquement à chaque modification de son code, dans un vrai navigateur :" }
                 ul {
-                    li { "chaque page visitée est analysée par l’outil axe-core, sur les règles des niveaux A et AA des WCAG 2.1 (base du RGAA) ; toute anomalie détectée bloque la publication ;" }
+                    li { "chaque page visitée est analysée par l’outil axe-core, sur les règles des niveaux A et AA des WCAG 2.1 (base du RGAA) ; toute anomalie détectée fait échouer ces tests ;" }
                     li { "l’inscription complète est parcourue à la souris, au clavier seul (touches Tabulation, Maj+Tabulation, Entrée, Espace), et avec JavaScript désactivé ;" }
-                    li { "au clavier, chaque élément qui reçoit le focus doit être visible et signalé par un contour ;" }
+                    li { "au clavier, sur tout le parcours d’inscription, chaque élément qui reçoit le focus doit être visible et signalé par un contour ;" }
                     li { "un formulaire envoyé avec des erreurs doit les résumer en haut de page, y placer le focus, relier chaque erreur à son champ et conserver la saisie ;" }
                     li { "chaque page est photographiée en largeur ordinateur (1280 pixels) et mobile (375 pixels) pour relecture." }
                 }
