@@ -136,7 +136,8 @@ pub fn personal_data(config: &Config) -> Markup {
                 p { "Si vous estimez, après nous avoir contactés, que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de l’informatique et des libertés (CNIL), en ligne sur cnil.fr ou par courrier : CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07." }
 
                 h2 { "Cookies" }
-                p { "Ce site dépose un seul cookie, nommé « csrf », strictement nécessaire à la sécurité des formulaires : il empêche un autre site d’envoyer un formulaire en votre nom. Il ne contient aucune information sur vous et disparaît quand vous fermez votre navigateur. Le site n’utilise aucun cookie de mesure d’audience ni de publicité : aucun consentement n’est donc demandé." }
+                // The name web::security gives the anti-forgery cookie.
+                p { "Ce site dépose un seul cookie, nommé « " (if config.is_https() { "__Host-csrf" } else { "csrf" }) " », strictement nécessaire à la sécurité des formulaires : il empêche un autre site d’envoyer un formulaire en votre nom. Il ne contient aucune information sur vous et disparaît quand vous fermez votre navigateur. Le site n’utilise aucun cookie de mesure d’audience ni de publicité : aucun consentement n’est donc demandé." }
             } }
         },
     )

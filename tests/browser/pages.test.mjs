@@ -67,6 +67,9 @@ test('the legal pages, from the footer, show the operator’s settings', JOURNEY
   await assertText(page, 'une inscription retirée est effacée 45 jours après le retrait ;');
   await assertText(page, /effacées 6 mois \(de 30 jours\) après sa clôture/);
   assert.equal(await page.getByText('à renseigner par l’exploitant').count(), 1, 'only the DPO is left unset');
+  const cookies = (await page.context().cookies()).map((cookie) => cookie.name);
+  assert.deepEqual(cookies, ['csrf'], 'the browser holds one cookie');
+  await assertText(page, /dépose un seul cookie, nommé « csrf »/);
   await checkPage(page, 'donnees-personnelles');
 });
 
