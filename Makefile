@@ -43,7 +43,8 @@ lint:
 unit: npm-deps
 	$(CARGO) test --all-targets
 
-## Browser tests: Debian's Chromium driven by playwright-core, audited by axe-core.
+## Browser tests: Debian's Chromium driven by playwright-core, audited by axe-core
+## (tests/browser/; screenshots of every visited page in target/screenshots/).
 browser: npm-deps chromium
 	$(CARGO) build --quiet
 	node --test --test-concurrency=1 tests/browser/
