@@ -49,7 +49,13 @@ async fn both_flavours_read_back_with_accents_quotes_and_neutralised_formulas() 
         .staff_client("copilote@numerique.gouv.fr", "copilot", &[GROUP_1])
         .await;
 
-    let (headers, excel) = export(&app, &copilot, "").await;
+    // The query string as the list page's link writes it (every filter, page=0).
+    let (headers, excel) = export(
+        &app,
+        &copilot,
+        "etat=&role=&type_collectivite=&region=&departement=&q=&page=0",
+    )
+    .await;
     let disposition = headers["content-disposition"].to_str().unwrap();
     let today = inscriptions::clock::in_paris(app.clock.now()).date();
     assert_eq!(

@@ -42,7 +42,7 @@ pub fn moderation(
                         tbody { @for w in waiting { @let p = &w.participant; tr {
                             td { div.fr-checkbox-group.fr-checkbox-group--sm {
                                 input type="checkbox" id={ "r-" (p.id) } name="ids" value=(p.id);
-                                label.fr-label for={ "r-" (p.id) } { span.fr-sr-only { "Choisir " (p.first_name) " " (p.last_name) } }
+                                label.fr-label for={ "r-" (p.id) } { "Choisir" span.fr-sr-only { " " (p.first_name) " " (p.last_name) } }
                             } }
                             td { (p.first_name) " " (p.last_name) br; (p.function) }
                             td { (p.authority_name) }
@@ -58,7 +58,7 @@ pub fn moderation(
                         tbody { @for w in decided { @let p = &w.participant; tr {
                             td { div.fr-checkbox-group.fr-checkbox-group--sm {
                                 input type="checkbox" id={ "d-" (p.id) } name="ids" value=(p.id);
-                                label.fr-label for={ "d-" (p.id) } { span.fr-sr-only { "Choisir " (p.first_name) " " (p.last_name) } }
+                                label.fr-label for={ "d-" (p.id) } { "Choisir" span.fr-sr-only { " " (p.first_name) " " (p.last_name) } }
                             } }
                             td { (p.first_name) " " (p.last_name) }
                             td { (w.group_title) }

@@ -153,8 +153,8 @@ pub fn participants(
             }
             p { (total) " inscription(s) correspondent." }
             ul.fr-btns-group.fr-btns-group--inline-md {
-                li { a.fr-btn.fr-btn--secondary href={ (base) "/export.csv?" (export_query) } download { "Exporter pour Excel ou LibreOffice (CSV)" } }
-                li { a.fr-btn.fr-btn--tertiary href={ (base) "/export.csv?" (export_query) "&format=csv" } download { "Exporter en CSV standard (RFC 4180)" } }
+                li { a.fr-btn.fr-btn--secondary href={ (base) "/export.csv?" (export_query) } { "Exporter pour Excel ou LibreOffice (CSV)" } }
+                li { a.fr-btn.fr-btn--tertiary href={ (base) "/export.csv?" (export_query) "&format=csv" } { "Exporter en CSV standard (RFC 4180)" } }
             }
             p.fr-text--sm {
                 "L’export suit les filtres ci-dessus. Colonnes : " (crate::export::COLUMNS.join(", ")) "."

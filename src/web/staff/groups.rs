@@ -116,11 +116,11 @@ pub async fn registration(
     ))
 }
 
+/// The export's own parameter; the list's filters are read beside it (serde's
+/// `flatten` cannot read numbers from a query string, hence two extractors).
 #[derive(serde::Deserialize)]
-pub struct ExportQuery {
+pub struct ExportFormat {
     format: Option<String>,
-    #[serde(flatten)]
-    filters: Filters,
 }
 
 /// The export, streamed: rows go from the database to the client as they come,
@@ -129,17 +129,18 @@ pub async fn export(
     State(state): State<AppState>,
     Staff(member): Staff,
     Path(slug): Path<String>,
-    Query(query): Query<ExportQuery>,
+    Query(format): Query<ExportFormat>,
+    Query(filters): Query<Filters>,
 ) -> Result<Response, AppError> {
     let group = readable_group(&state, &member, &slug).await?;
-    let flavour = Flavour::from_query(query.format.as_deref());
+    let flavour = Flavour::from_query(format.format.as_deref());
     let date = crate::clock::in_paris(state.clock.now()).date();
     let filename = format!("inscrits-{}-{}.csv", group.slug, date);
-    let rows = participants::stream(state.db.clone(), group.id, &query.filters);
+    let rows = participants::stream(state.db.clone(), group.id, &filters);
     let header =
         futures_util::stream::once(async move { Ok::<_, std::io::Error>(export::header(flavour)) });
     let audit_state = state.clone();
-    let filters = query.filters.describe();
+    let filters = filters.describe();
     let format = if flavour == Flavour::Excel {
         "excel"
     } else {
