@@ -87,7 +87,7 @@ fn footer() -> Markup {
                 }
                 div.fr-footer__bottom {
                     ul.fr-footer__bottom-list {
-                        li.fr-footer__bottom-item { a.fr-footer__bottom-link href="/accessibilite" { "Accessibilité : non conforme" } }
+                        li.fr-footer__bottom-item { a.fr-footer__bottom-link href="/accessibilite" { "Accessibilité : " (super::legal::CONFORMITY) } }
                         li.fr-footer__bottom-item { a.fr-footer__bottom-link href="/mentions-legales" { "Mentions légales" } }
                         li.fr-footer__bottom-item { a.fr-footer__bottom-link href="/donnees-personnelles" { "Données personnelles" } }
                         li.fr-footer__bottom-item { a.fr-footer__bottom-link href="/mes-inscriptions" { "Retrouver mes inscriptions" } }

@@ -8,6 +8,10 @@ use maud::{Markup, html};
 use super::layout::page;
 use crate::config::Config;
 
+/// The state of conformity, shown in the footer and in the declaration: one value,
+/// so the two cannot disagree. « non conforme » until an RGAA audit is done.
+pub const CONFORMITY: &str = "non conforme";
+
 /// A setting the operator must fill in, shown honestly when they have not.
 fn or_unset(value: &str) -> &str {
     if value.trim().is_empty() {
@@ -206,7 +210,7 @@ pub fn accessibility(config: &Config) -> Markup {
                 p { "Cette déclaration d’accessibilité s’applique au site « Inscriptions aux groupes projets » du programme Transformation numérique des territoires." }
 
                 h2 { "État de conformité" }
-                p { "Ce site est " strong { "non conforme" } " avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.2 : il n’a pas encore fait l’objet d’un audit de conformité, et ne peut donc déclarer aucun taux de conformité." }
+                p { "Ce site est " strong { (CONFORMITY) } " avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.2 : il n’a pas encore fait l’objet d’un audit de conformité, et ne peut donc déclarer aucun taux de conformité." }
 
                 h2 { "Ce qui a été vérifié" }
                 p { "En attendant un audit complet, le site est vérifié automatiquement à chaque modification de son code, dans un vrai navigateur :" }

@@ -299,7 +299,8 @@ impl Maildev {
             .spawn()
             .expect("maildev starts (run `npm ci` first)");
         self.child = Some(child);
-        for _ in 0..100 {
+        // Up to 30 s: a restart on a loaded machine can be slow.
+        for _ in 0..300 {
             if reqwest::get(self.api("/api/email")).await.is_ok()
                 && std::net::TcpStream::connect(("127.0.0.1", self.smtp_port)).is_ok()
             {
