@@ -621,3 +621,75 @@ async fn an_admin_finds_exports_and_erases_a_person_on_request() {
         "the log names people by id"
     );
 }
+
+#[tokio::test]
+async fn admins_create_edit_and_reorder_groups_and_the_public_side_follows() {
+    let app = spawn_app().await;
+    let (_, admin) = app
+        .staff_client("admin@numerique.gouv.fr", "admin", &[])
+        .await;
+    let csrf = app.token_of(&admin).await;
+    let created = admin
+        .post(app.url("/equipe/admin/groupes"))
+        .form(&[
+            ("slug", "inclusion-numerique"),
+            ("number", "4"),
+            ("title", "Inclusion numérique"),
+            ("objective", "Partager les pratiques."),
+            ("is_open", "oui"),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let (_, home) = app.get_html("/").await;
+    assert!(home.contains("Groupe projet 4 : Inclusion numérique"));
+    let bad = admin
+        .post(app.url("/equipe/admin/groupes"))
+        .form(&[
+            ("slug", "Pas Une Adresse"),
+            ("title", ""),
+            ("objective", "x"),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Closed from the admin page: the form says so.
+    let closed = admin
+        .post(app.url("/equipe/admin/groupes/inclusion-numerique"))
+        .form(&[
+            ("number", "4"),
+            ("title", "Inclusion numérique"),
+            ("objective", "Partager les pratiques."),
+            ("csrf_token", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    let (_, form) = app
+        .get_html("/groupes/inclusion-numerique/inscription")
+        .await;
+    assert!(form.contains("Les inscriptions à ce groupe sont closes"));
+
+    // Moved up: it now comes before group 3 on the home page.
+    admin
+        .post(app.url("/equipe/admin/groupes/inclusion-numerique/deplacer"))
+        .form(&[("sens", "haut"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    let (_, home) = app.get_html("/").await;
+    assert!(home.find("Groupe projet 4").unwrap() < home.find("Groupe projet 3").unwrap());
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('group_created', 'group_updated')"
+        )
+        .await,
+        3
+    );
+}
