@@ -57,6 +57,8 @@ pub fn app(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             state.config.request_timeout(),
         ))
+        // Outside the timeout, so its bare 503 gets the page too.
+        .layer(middleware::from_fn(errors_in_french))
         .layer(CatchPanicLayer::custom(|_| {
             (StatusCode::INTERNAL_SERVER_ERROR, views::errors::internal()).into_response()
         }))
@@ -80,6 +82,42 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Errors answered by the framework itself (a malformed query string or path, a
+/// method not allowed, a timeout) come as plain text or with no body: they get our
+/// French page instead, with their status kept. Our own pages and JSON pass.
+async fn errors_in_french(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let page = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => views::errors::not_found(),
+        StatusCode::PAYLOAD_TOO_LARGE => views::errors::payload_too_large(),
+        StatusCode::TOO_MANY_REQUESTS => views::errors::too_many_requests(),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+            views::errors::unavailable()
+        }
+        status if status.is_server_error() => views::errors::internal(),
+        _ => views::errors::bad_request(),
+    };
+    let mut replaced = (status, page).into_response();
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            replaced.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    replaced
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -205,3 +205,58 @@ async fn legal_pages_exist_and_assets_are_served_with_a_long_cache() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn errors_from_the_framework_get_the_french_pages_too() {
+    let app = spawn_app().await;
+    let (_, admin) = app
+        .staff_client("admin@numerique.gouv.fr", "admin", &[])
+        .await;
+    for (client, path, status) in [
+        (
+            &admin,
+            "/equipe/groupes/agenda-transformation-numerique/inscriptions/pas-un-nombre",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &admin,
+            "/equipe/groupes/agenda-transformation-numerique?page=-3",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &app.client,
+            "/api/collectivites?limit=abc",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &app.client,
+            "/static/app-0.1.0/absent.css",
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let response = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert!(
+            response.text().await.unwrap().contains("<html lang=\"fr\""),
+            "{path}"
+        );
+    }
+    let response = app.post_form_from("/", "/mentions-legales", &[]).await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(response.text().await.unwrap().contains("Page non trouvée"));
+    // JSON stays JSON.
+    let ready = app.get("/readyz").await;
+    assert!(
+        ready.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+}
