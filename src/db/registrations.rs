@@ -67,6 +67,43 @@ fn parse_state(state: &str) -> RegistrationState {
     RegistrationState::parse(state).unwrap_or(RegistrationState::PendingEmail)
 }
 
+/// The columns a sign-up fills, in the order [`bind_details!`] binds them.
+const DETAIL_COLUMNS: &str =
+    "first_name, last_name, role, function, authority_kind, authority_name,
+    authority_code, phone, departement_code, departement_name, region_code, region_name";
+
+/// The same columns as assignments, for an UPDATE.
+const DETAIL_ASSIGNMENTS: &str = "first_name = ?, last_name = ?, role = ?, function = ?,
+    authority_kind = ?, authority_name = ?, authority_code = ?, phone = ?,
+    departement_code = ?, departement_name = ?, region_code = ?, region_name = ?";
+
+/// Binds a sign-up's details in the order of [`DETAIL_COLUMNS`], so the three
+/// statements that write them cannot disagree.
+macro_rules! bind_details {
+    ($query:expr, $details:expr) => {{
+        let details: &NewRegistration = $details;
+        $query
+            .bind(details.first_name.as_str())
+            .bind(details.last_name.as_str())
+            .bind(details.role.as_str())
+            .bind(details.function.as_str())
+            .bind(details.authority.kind.as_str())
+            .bind(details.authority.name.as_str())
+            .bind(
+                details
+                    .authority
+                    .code
+                    .as_ref()
+                    .map(|c| c.as_str().to_owned()),
+            )
+            .bind(details.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(details.authority.territory.departement_code.clone())
+            .bind(details.authority.territory.departement_name.clone())
+            .bind(details.authority.territory.region_code.clone())
+            .bind(details.authority.territory.region_name.clone())
+    }};
+}
+
 /// Inserts a new registration in state `pending_email`.
 pub async fn insert(
     conn: &mut SqliteConnection,
@@ -75,31 +112,17 @@ pub async fn insert(
     details: &NewRegistration,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO registrations (registrant_id, group_id, state, first_name, last_name, role, function,
-                                    authority_kind, authority_name, authority_code, phone, created_at, updated_at,
-                                    departement_code, departement_name, region_code, region_name)
+    let sql = format!(
+        "INSERT INTO registrations (registrant_id, group_id, state, created_at, updated_at, {DETAIL_COLUMNS})
          VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING id",
-    )
-    .bind(registrant_id)
-    .bind(group_id)
-    .bind(details.first_name.as_str())
-    .bind(details.last_name.as_str())
-    .bind(details.role.as_str())
-    .bind(details.function.as_str())
-    .bind(details.authority.kind.as_str())
-    .bind(details.authority.name.as_str())
-    .bind(details.authority.code.as_ref().map(|c| c.as_str()))
-    .bind(details.phone.as_ref().map(|p| p.as_str()))
-    .bind(now)
-    .bind(now)
-    .bind(&details.authority.territory.departement_code)
-    .bind(&details.authority.territory.departement_name)
-    .bind(&details.authority.territory.region_code)
-    .bind(&details.authority.territory.region_name)
-    .fetch_one(conn)
-    .await?;
+         RETURNING id"
+    );
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(registrant_id)
+        .bind(group_id)
+        .bind(now)
+        .bind(now);
+    let (id,): (i64,) = bind_details!(query, details).fetch_one(conn).await?;
     Ok(id)
 }
 
@@ -111,32 +134,18 @@ pub async fn reopen(
     details: &NewRegistration,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let sql = format!(
         "UPDATE registrations
-         SET state = 'pending_email', first_name = ?, last_name = ?, role = ?, function = ?,
-             authority_kind = ?, authority_name = ?, authority_code = ?, phone = ?,
-             departement_code = ?, departement_name = ?, region_code = ?, region_name = ?,
-             created_at = ?, updated_at = ?, confirmed_at = NULL, decided_at = NULL,
-             decision_reason = NULL, withdrawn_at = NULL
-         WHERE id = ? AND state = 'withdrawn'",
-    )
-    .bind(details.first_name.as_str())
-    .bind(details.last_name.as_str())
-    .bind(details.role.as_str())
-    .bind(details.function.as_str())
-    .bind(details.authority.kind.as_str())
-    .bind(details.authority.name.as_str())
-    .bind(details.authority.code.as_ref().map(|c| c.as_str()))
-    .bind(details.phone.as_ref().map(|p| p.as_str()))
-    .bind(&details.authority.territory.departement_code)
-    .bind(&details.authority.territory.departement_name)
-    .bind(&details.authority.territory.region_code)
-    .bind(&details.authority.territory.region_name)
-    .bind(now)
-    .bind(now)
-    .bind(registration_id)
-    .execute(conn)
-    .await?;
+         SET {DETAIL_ASSIGNMENTS}, state = 'pending_email', created_at = ?, updated_at = ?,
+             confirmed_at = NULL, decided_at = NULL, decision_reason = NULL, withdrawn_at = NULL
+         WHERE id = ? AND state = 'withdrawn'"
+    );
+    bind_details!(sqlx::query(sqlx::AssertSqlSafe(sql)), details)
+        .bind(now)
+        .bind(now)
+        .bind(registration_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -258,30 +267,15 @@ pub async fn update_details(
     details: &NewRegistration,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE registrations
-         SET first_name = ?, last_name = ?, role = ?, function = ?, authority_kind = ?,
-             authority_name = ?, authority_code = ?, phone = ?,
-             departement_code = ?, departement_name = ?, region_code = ?, region_name = ?, updated_at = ?
-         WHERE id = ? AND registrant_id = ?",
-    )
-    .bind(details.first_name.as_str())
-    .bind(details.last_name.as_str())
-    .bind(details.role.as_str())
-    .bind(details.function.as_str())
-    .bind(details.authority.kind.as_str())
-    .bind(details.authority.name.as_str())
-    .bind(details.authority.code.as_ref().map(|c| c.as_str()))
-    .bind(details.phone.as_ref().map(|p| p.as_str()))
-    .bind(&details.authority.territory.departement_code)
-    .bind(&details.authority.territory.departement_name)
-    .bind(&details.authority.territory.region_code)
-    .bind(&details.authority.territory.region_name)
-    .bind(now)
-    .bind(registration_id)
-    .bind(registrant_id)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "UPDATE registrations SET {DETAIL_ASSIGNMENTS}, updated_at = ? WHERE id = ? AND registrant_id = ?"
+    );
+    let done = bind_details!(sqlx::query(sqlx::AssertSqlSafe(sql)), details)
+        .bind(now)
+        .bind(registration_id)
+        .bind(registrant_id)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

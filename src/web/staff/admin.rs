@@ -507,22 +507,35 @@ pub async fn add_staff(
                 .into_response());
         }
     };
-    let now = state.clock.unix();
     let mut tx = db::begin_write(&state.db).await?;
-    let id = staff::upsert(&mut tx, email.as_str(), role, now).await?;
-    staff::set_groups(&mut tx, id, &form.groups).await?;
-    audit::record(
+    save_staff(
+        &state,
         &mut tx,
-        now,
-        Some(member.id),
-        "staff_added",
-        None,
-        None,
-        serde_json::json!({ "membre": id, "role": role.as_str(), "groupes": form.groups }),
+        member.id,
+        email.as_str(),
+        role,
+        &form.groups,
     )
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/equipe/admin/equipe").into_response())
+}
+
+/// Adds or changes a member (role and groups) and logs it; the caller commits.
+async fn save_staff(
+    state: &AppState,
+    tx: &mut db::WriteTx,
+    by: i64,
+    email: &str,
+    role: StaffRole,
+    groups: &[i64],
+) -> Result<(), AppError> {
+    let now = state.clock.unix();
+    let id = staff::upsert(tx, email, role, now).await?;
+    staff::set_groups(tx, id, groups).await?;
+    let details = serde_json::json!({ "membre": id, "role": role.as_str(), "groupes": groups });
+    audit::record(tx, now, Some(by), "staff_added", None, None, details).await?;
+    Ok(())
 }
 
 pub async fn update_staff(
@@ -533,23 +546,19 @@ pub async fn update_staff(
 ) -> Result<Response, AppError> {
     let form = staff_form(&body);
     let role = StaffRole::parse(&form.role).unwrap_or(StaffRole::Copilot);
-    let now = state.clock.unix();
     let mut tx = db::begin_write(&state.db).await?;
     let existing = staff::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     // The platform keeps at least one admin.
     if existing.is_admin() && role != StaffRole::Admin && staff::admin_count(&mut tx).await? <= 1 {
         return Ok(Redirect::to("/equipe/admin/equipe").into_response());
     }
-    staff::upsert(&mut tx, &existing.email, role, now).await?;
-    staff::set_groups(&mut tx, id, &form.groups).await?;
-    audit::record(
+    save_staff(
+        &state,
         &mut tx,
-        now,
-        Some(member.id),
-        "staff_added",
-        None,
-        None,
-        serde_json::json!({ "membre": id, "role": role.as_str(), "groupes": form.groups }),
+        member.id,
+        &existing.email,
+        role,
+        &form.groups,
     )
     .await?;
     tx.commit().await?;
