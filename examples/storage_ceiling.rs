@@ -75,27 +75,18 @@ async fn main() -> anyhow::Result<()> {
             let now = n as i64;
             let registrant =
                 registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
-            let id = registrations::insert(&mut tx, registrant, group_id, &details, now).await?;
-            let confirm = token::generate();
-            links::insert(
+            // The same statements as a sign-up (registration::record_sign_up).
+            let id = registrations::insert_if_new(&mut tx, registrant, group_id, &details, now)
+                .await?
+                .expect("a new address");
+            let (confirm, manage) = (token::generate(), token::generate());
+            links::insert_confirm_and_manage(
                 &mut tx,
-                links::Purpose::Confirm,
-                &confirm.hash,
                 registrant,
                 &[id],
+                (&confirm.hash, now + 1),
+                (&manage.hash, now + 1),
                 now,
-                now + 1,
-            )
-            .await?;
-            let manage = token::generate();
-            links::insert(
-                &mut tx,
-                links::Purpose::Manage,
-                &manage.hash,
-                registrant,
-                &[],
-                now,
-                now + 1,
             )
             .await?;
             let email = outbox::OutgoingEmail {

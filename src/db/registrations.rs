@@ -126,6 +126,31 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Inserts a new registration unless this person already has one for this group
+/// (then `None`): one statement on the sign-up's hot path instead of a look-up
+/// and an insert.
+pub async fn insert_if_new(
+    conn: &mut SqliteConnection,
+    registrant_id: i64,
+    group_id: i64,
+    details: &NewRegistration,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO registrations (registrant_id, group_id, state, created_at, updated_at, {DETAIL_COLUMNS})
+         VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (registrant_id, group_id) DO NOTHING
+         RETURNING id"
+    );
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(registrant_id)
+        .bind(group_id)
+        .bind(now)
+        .bind(now);
+    let row: Option<(i64,)> = bind_details!(query, details).fetch_optional(conn).await?;
+    Ok(row.map(|(id,)| id))
+}
+
 /// Re-opens a withdrawn registration with the details of a new sign-up: it goes
 /// back to `pending_email` and must be confirmed again.
 pub async fn reopen(

@@ -75,12 +75,15 @@ async fn record_sign_up(
     let mut to_confirm: Vec<(i64, String)> = Vec::new();
     let mut already: Vec<String> = Vec::new();
     for target in std::iter::once(group).chain(space.filter(|s| s.id != group.id)) {
+        if let Some(id) =
+            registrations::insert_if_new(conn, registrant_id, target.id, details, now).await?
+        {
+            to_confirm.push((id, target.full_title()));
+            continue;
+        }
         match registrations::find(conn, registrant_id, target.id).await? {
-            None => {
-                let id =
-                    registrations::insert(conn, registrant_id, target.id, details, now).await?;
-                to_confirm.push((id, target.full_title()));
-            }
+            // Gone between the two statements: cannot happen inside the transaction.
+            None => {}
             Some((id, RegistrationState::Withdrawn)) => {
                 registrations::reopen(conn, id, details, now).await?;
                 to_confirm.push((id, target.full_title()));
@@ -376,19 +379,19 @@ pub(crate) async fn confirmation_email(
     now: i64,
 ) -> Result<OutgoingEmail, sqlx::Error> {
     let confirm = token::generate();
+    let manage = token::generate();
     let expires_at = now + i64::from(state.config.registration.confirmation_link_hours) * 3600;
     let ids: Vec<i64> = to_confirm.iter().map(|(id, _)| *id).collect();
-    links::insert(
+    links::insert_confirm_and_manage(
         conn,
-        Purpose::Confirm,
-        &confirm.hash,
         registrant_id,
         &ids,
+        (&confirm.hash, expires_at),
+        (&manage.hash, now + manage_ttl(state)),
         now,
-        expires_at,
     )
     .await?;
-    let manage_url = new_manage_link(state, conn, registrant_id, now).await?;
+    let manage_url = state.url(&format!("/mes-inscriptions/{}", manage.text));
     let rendered = state.templates.render(
         template,
         &[
