@@ -29,10 +29,16 @@ impl Group {
 
     /// "Groupe projet 1 : Agenda…", or the space's title.
     pub fn full_title(&self) -> String {
-        match self.number {
-            Some(number) if !self.is_space() => format!("Groupe projet {number} : {}", self.title),
-            _ => self.title.clone(),
-        }
+        full_title(&self.kind, self.number, &self.title)
+    }
+}
+
+/// How a group is named everywhere (pages, emails, exports): "Groupe projet 1 :
+/// Agenda…" for a numbered project group, its title alone otherwise.
+pub fn full_title(kind: &str, number: Option<i64>, title: &str) -> String {
+    match number {
+        Some(number) if kind != "space" => format!("Groupe projet {number} : {title}"),
+        _ => title.to_owned(),
     }
 }
 

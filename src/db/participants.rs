@@ -187,6 +187,37 @@ pub async fn one(
     .await
 }
 
+/// A registration of a group that requires approval, for the moderation queue.
+#[derive(Debug, Clone, FromRow)]
+pub struct Moderated {
+    pub group_id: i64,
+    #[sqlx(flatten)]
+    pub participant: Participant,
+}
+
+/// The moderation queue in one query: confirmed registrations waiting for a
+/// decision (`decided` false), or the latest decisions (`decided` true).
+pub async fn moderation(
+    pool: &SqlitePool,
+    decided: bool,
+    limit: i64,
+) -> Result<Vec<Moderated>, sqlx::Error> {
+    let states = if decided {
+        "'approved', 'rejected'"
+    } else {
+        "'confirmed'"
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.group_id, {COLUMNS} FROM registrations r
+         JOIN registrants p ON p.id = r.registrant_id JOIN groups g ON g.id = r.group_id
+         WHERE g.requires_approval = 1 AND r.state IN ({states})
+         ORDER BY COALESCE(r.decided_at, r.confirmed_at) DESC, r.id DESC LIMIT ?"
+    )))
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
 /// Registrations of a group by state.
 pub async fn counts_by_state(
     pool: &SqlitePool,

@@ -245,12 +245,7 @@ impl OwnRegistration {
     }
 
     pub fn group_full_title(&self) -> String {
-        match self.group_number {
-            Some(n) if self.group_kind != "space" => {
-                format!("Groupe projet {n} : {}", self.group_title)
-            }
-            _ => self.group_title.clone(),
-        }
+        super::groups::full_title(&self.group_kind, self.group_number, &self.group_title)
     }
 }
 

@@ -473,13 +473,15 @@ pub async fn decide(
             Decision::Approve => ("approved", "decision_approved"),
             Decision::Reject => ("rejected", "decision_rejected"),
         };
-        let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+        let row: Option<(i64, i64, String, String, Option<i64>, String)> = sqlx::query_as(
             "UPDATE registrations SET state = ?, decided_at = ?, updated_at = ?, decision_reason = ?
              WHERE id = ? AND state IN ('confirmed', 'approved', 'rejected') AND state != ?
                AND group_id IN (SELECT id FROM groups WHERE requires_approval = 1)
              RETURNING registrant_id, group_id,
                        (SELECT email FROM registrants WHERE id = registrant_id),
-                       (SELECT CASE WHEN kind = 'project' AND number IS NOT NULL THEN 'Groupe projet ' || number || ' : ' || title ELSE title END FROM groups WHERE id = group_id)",
+                       (SELECT kind FROM groups WHERE id = group_id),
+                       (SELECT number FROM groups WHERE id = group_id),
+                       (SELECT title FROM groups WHERE id = group_id)",
         )
         .bind(new_state)
         .bind(now)
@@ -489,9 +491,10 @@ pub async fn decide(
         .bind(new_state)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((registrant_id, group_id, email, group_title)) = row else {
+        let Some((registrant_id, group_id, email, kind, number, title)) = row else {
             continue;
         };
+        let group_title = db::groups::full_title(&kind, number, &title);
         let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
         let mut vars = vec![
             ("group", Var::Text(group_title)),

@@ -36,10 +36,7 @@ pub async fn warn_copilots(state: &crate::state::AppState) -> Result<usize, sqlx
     .await?;
     let mut sent = 0;
     for (group_id, slug, number, kind, title, closes_at) in groups {
-        let title = match number {
-            Some(n) if kind == "project" => format!("Groupe projet {n} : {title}"),
-            _ => title,
-        };
+        let title = crate::db::groups::full_title(&kind, number, &title);
         let copilots: Vec<(String,)> = sqlx::query_as(
             "SELECT s.email FROM staff s JOIN staff_groups sg ON sg.staff_id = s.id WHERE sg.group_id = ?",
         )

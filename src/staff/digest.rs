@@ -41,10 +41,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, sqlx::Error> {
         let lines = groups
             .into_iter()
             .map(|(kind, number, title, count)| {
-                let title = match number {
-                    Some(n) if kind == "project" => format!("Groupe projet {n} : {title}"),
-                    _ => title,
-                };
+                let title = db::groups::full_title(&kind, number, &title);
                 format!("{title} : {count} nouvelle(s) inscription(s) confirmée(s)")
             })
             .collect();

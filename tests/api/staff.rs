@@ -177,7 +177,19 @@ async fn a_sign_in_link_works_once_expires_and_reveals_nothing() {
     let token = body[start..start + 43].to_owned();
 
     // Following the link shows a button; the link is used only by the POST.
-    let client = new_client();
+    // Session fixation: the browser already holds a session id chosen by an
+    // attacker (planted before sign-in); it is sent with every request below.
+    let planted = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &format!("session={planted}; Path=/"),
+        &app.address.parse().unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(jar)
+        .build()
+        .unwrap();
     let page = client
         .get(app.url(&format!("/connexion/{token}")))
         .send()
@@ -195,11 +207,10 @@ async fn a_sign_in_link_works_once_expires_and_reveals_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    // Session fixation: a session id chosen before sign-in is never the one we get.
-    let cookie_before = "session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    // A forged anti-forgery cookie is refused, and leaves the link unused.
     let response = client
         .post(app.url(&format!("/connexion/{token}")))
-        .header("cookie", format!("{cookie_before}; csrf={}", "x"))
+        .header("cookie", format!("session={planted}; csrf=x"))
         .form(&[("csrf_token", csrf.clone())])
         .send()
         .await
@@ -226,10 +237,16 @@ async fn a_sign_in_link_works_once_expires_and_reveals_nothing() {
             && set_cookie.contains("SameSite=Lax"),
         "{set_cookie}"
     );
-    assert!(
-        !set_cookie.contains(&cookie_before[8..]),
-        "a new session id"
-    );
+    assert!(!set_cookie.contains(planted), "a new session id");
+    // The planted id is worth nothing: it opens no session.
+    let attacker = new_client();
+    let planted_only = attacker
+        .get(app.url("/equipe"))
+        .header("cookie", format!("session={planted}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planted_only.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         client
             .get(app.url("/equipe"))

@@ -31,25 +31,25 @@ fn pairs(body: &Bytes) -> Vec<(String, String)> {
 
 async fn moderation_rows(
     state: &AppState,
-    states: &str,
+    decided: bool,
     limit: i64,
 ) -> Result<Vec<Waiting>, AppError> {
-    let ids: Vec<(i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT r.id, r.group_id, g.title FROM registrations r JOIN groups g ON g.id = r.group_id
-         WHERE g.requires_approval = 1 AND r.state IN ({states}) ORDER BY COALESCE(r.decided_at, r.confirmed_at) DESC LIMIT {limit}"
-    )))
-    .fetch_all(&state.db)
-    .await?;
-    let mut rows = Vec::new();
-    for (id, group_id, title) in ids {
-        if let Some(participant) = db::participants::one(&state.db, group_id, id).await? {
-            rows.push(Waiting {
-                group_title: title,
-                participant,
-            });
-        }
-    }
-    Ok(rows)
+    let groups = db::groups::list(&state.db).await?;
+    let title = |group_id: i64| {
+        groups
+            .iter()
+            .find(|g| g.id == group_id)
+            .map(Group::full_title)
+            .unwrap_or_default()
+    };
+    Ok(db::participants::moderation(&state.db, decided, limit)
+        .await?
+        .into_iter()
+        .map(|row| Waiting {
+            group_title: title(row.group_id),
+            participant: row.participant,
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -63,8 +63,8 @@ pub async fn moderation(
     csrf: CsrfToken,
     Query(notice): Query<Notice>,
 ) -> Result<Markup, AppError> {
-    let waiting = moderation_rows(&state, "'confirmed'", 500).await?;
-    let decided = moderation_rows(&state, "'approved', 'rejected'", 50).await?;
+    let waiting = moderation_rows(&state, false, 500).await?;
+    let decided = moderation_rows(&state, true, 50).await?;
     let notice = notice.fait.map(|n| {
         format!("{n} décision(s) enregistrée(s) ; les personnes sont prévenues par courriel.")
     });
