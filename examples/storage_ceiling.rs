@@ -1,9 +1,9 @@
 //! The raw ceiling of the storage, for `make bench`: how many sign-ups per second
 //! SQLite takes when nothing else runs. Each iteration writes the same rows as a
-//! sign-up (registrant, registration, confirmation and page links, outbox email)
-//! in one `BEGIN IMMEDIATE` transaction, through the application's own queries,
-//! schema and pragmas, from one task: the web side's figure is then read as a
-//! fraction of this one.
+//! batch of sign-ups (registrant, registration, confirmation and page links,
+//! outbox email) in one `BEGIN IMMEDIATE` transaction, through the application's
+//! own queries, schema and pragmas, from one task: the web side's figure is then
+//! read as a fraction of this one.
 //!
 //! Usage: `storage_ceiling DATABASE_FILE SECONDS [normal|full] [SIGN_UPS_PER_TRANSACTION]`
 //! (the server's writer commits up to 64 waiting sign-ups together).
@@ -66,40 +66,63 @@ async fn main() -> anyhow::Result<()> {
         })
     };
     let body = "x".repeat(1200); // about the size of a rendered confirmation email
+    let group_ids = [group_id];
     let started = Instant::now();
     let mut n = 0u64;
     while started.elapsed() < Duration::from_secs(seconds) {
-        let mut tx = db::begin_write(&pool).await?;
-        for _ in 0..per_transaction {
-            let details = template(n)?;
-            let now = n as i64;
-            let registrant =
-                registrations::upsert_registrant(&mut tx, details.email.as_str(), now).await?;
-            // The same statements as a sign-up (registration::record_sign_up).
-            let id = registrations::insert_if_new(&mut tx, registrant, group_id, &details, now)
-                .await?
-                .expect("a new address");
-            let (confirm, manage) = (token::generate(), token::generate());
-            links::insert_confirm_and_manage(
-                &mut tx,
-                registrant,
-                &[id],
-                (&confirm.hash, now + 1),
-                (&manage.hash, now + 1),
+        // The same two calls as the writer makes for a batch of sign-ups
+        // (registration::record_sign_ups): the registrations, then the emails
+        // with their links, each call for the whole batch.
+        let batch: Vec<NewRegistration> = (n..n + per_transaction)
+            .map(template)
+            .collect::<anyhow::Result<_>>()?;
+        let now = n as i64;
+        let rows: Vec<registrations::SignUpRow> = batch
+            .iter()
+            .map(|details| registrations::SignUpRow {
+                group_ids: &group_ids,
+                details,
                 now,
-            )
-            .await?;
-            let email = outbox::OutgoingEmail {
+            })
+            .collect();
+        let mut tx = db::begin_write(&pool).await?;
+        let created = registrations::insert_new(&mut tx, &rows).await?;
+        assert_eq!(created.len(), batch.len(), "new addresses only");
+        let tokens: Vec<_> = created
+            .iter()
+            .map(|_| (token::generate(), token::generate()))
+            .collect();
+        let emails: Vec<outbox::OutgoingEmail> = batch
+            .iter()
+            .map(|details| outbox::OutgoingEmail {
                 kind: "confirmation",
                 recipient: details.email.as_str().to_owned(),
                 subject: "Confirmez votre inscription".into(),
                 body_text: body.clone(),
                 body_html: body.clone(),
-            };
-            outbox::enqueue(&mut tx, &email, "bench.invalid", now).await?;
-            n += 1;
-        }
+            })
+            .collect();
+        let queued: Vec<outbox::WithLinks> = created
+            .iter()
+            .zip(&tokens)
+            .zip(&emails)
+            .map(|((created, (confirm, manage)), email)| outbox::WithLinks {
+                email,
+                links: links::NewLinks {
+                    registrant_id: created.registrant_id,
+                    manage: (&manage.hash, now + 1),
+                    confirm: Some(links::ConfirmLink {
+                        token_hash: &confirm.hash,
+                        expires_at: now + 1,
+                        registrations: std::slice::from_ref(&created.id),
+                    }),
+                },
+                now,
+            })
+            .collect();
+        outbox::enqueue_with_links(&mut tx, &queued, "bench.invalid").await?;
         tx.commit().await?;
+        n += per_transaction;
     }
     let elapsed = started.elapsed().as_secs_f64();
     println!("{:.0}", n as f64 / elapsed);

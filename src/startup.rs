@@ -127,10 +127,16 @@ pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState
     } else {
         Sha256::digest(config.server.secret.expose().as_bytes()).into()
     };
+    let templates = Arc::new(templates);
+    let message_id_domain = crate::mail::message_id_domain(&config.server.base_url);
     Ok(AppState {
-        writer: db::writer::Writer::start(pool.clone()),
+        sign_ups: crate::registration::start_writer(
+            pool.clone(),
+            templates.clone(),
+            message_id_domain,
+        ),
         db: pool,
-        templates: Arc::new(templates),
+        templates,
         clock,
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         csrf_key: Arc::new(csrf_key),

@@ -11,7 +11,7 @@ use crate::{clock::Clock, config::Config, mail::Templates};
 pub struct AppState {
     pub db: SqlitePool,
     /// The group-commit writer that sign-ups go through (the hot write path).
-    pub writer: crate::db::writer::Writer,
+    pub sign_ups: crate::registration::SignUpWriter,
     pub config: Arc<Config>,
     pub templates: Arc<Templates>,
     pub clock: Clock,
@@ -35,11 +35,6 @@ impl AppState {
 
     /// The domain part of our Message-IDs.
     pub fn message_id_domain(&self) -> String {
-        let base = &self.config.server.base_url;
-        let host = base.split("://").nth(1).unwrap_or(base);
-        host.split([':', '/'])
-            .next()
-            .unwrap_or("localhost")
-            .to_owned()
+        crate::mail::message_id_domain(&self.config.server.base_url)
     }
 }

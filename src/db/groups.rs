@@ -64,13 +64,23 @@ pub async fn by_slug(
     .await
 }
 
-/// The collaborative space, which the sign-up form offers to join as well.
-pub async fn space(conn: &mut SqliteConnection) -> Result<Option<Group>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM groups WHERE kind = 'space' ORDER BY position LIMIT 1"
+/// The group with this slug and the collaborative space, which its sign-up form
+/// offers to join as well, in one query (the form and its submission need both).
+pub async fn with_space(
+    conn: &mut SqliteConnection,
+    slug: &str,
+) -> Result<(Option<Group>, Option<Group>), sqlx::Error> {
+    let rows: Vec<Group> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM groups
+         WHERE slug = ?1
+            OR id = (SELECT id FROM groups WHERE kind = 'space' ORDER BY position, id LIMIT 1)"
     )))
-    .fetch_optional(conn)
-    .await
+    .bind(slug)
+    .fetch_all(conn)
+    .await?;
+    let group = rows.iter().find(|g| g.slug == slug).cloned();
+    let space = rows.into_iter().find(|g| g.is_space());
+    Ok((group, space))
 }
 
 #[derive(Deserialize)]

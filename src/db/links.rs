@@ -34,12 +34,14 @@ impl Link {
     }
 }
 
+/// Stores a link that names no registration (a link to the registrant's page
+/// given after a confirmation). Links sent by email are stored with their email,
+/// by [`crate::db::outbox::enqueue_with_links`].
 pub async fn insert(
     conn: &mut SqliteConnection,
     purpose: Purpose,
     token_hash: &[u8],
     registrant_id: i64,
-    registration_ids: &[i64],
     now: i64,
     expires_at: i64,
 ) -> Result<i64, sqlx::Error> {
@@ -52,61 +54,26 @@ pub async fn insert(
     .bind(registrant_id)
     .bind(now)
     .bind(expires_at)
-    .fetch_one(&mut *conn)
+    .fetch_one(conn)
     .await?;
-    name_registrations(conn, id, registration_ids).await?;
     Ok(id)
 }
 
-/// A confirmation link and a page link for the same registrant, in one statement:
-/// the sign-up's hot path writes them together (each statement is a round trip).
-pub async fn insert_confirm_and_manage(
-    conn: &mut SqliteConnection,
-    registrant_id: i64,
-    registration_ids: &[i64],
-    confirm: (&[u8], i64),
-    manage: (&[u8], i64),
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    // SQLite does not promise the order of RETURNING rows: find the confirm one by purpose.
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "INSERT INTO links (token_hash, purpose, registrant_id, created_at, expires_at)
-         VALUES (?1, 'confirm', ?3, ?4, ?2), (?5, 'manage', ?3, ?4, ?6)
-         RETURNING id, purpose",
-    )
-    .bind(confirm.0)
-    .bind(confirm.1)
-    .bind(registrant_id)
-    .bind(now)
-    .bind(manage.0)
-    .bind(manage.1)
-    .fetch_all(&mut *conn)
-    .await?;
-    let confirm_id = rows
-        .iter()
-        .find(|(_, purpose)| purpose == "confirm")
-        .map(|(id, _)| *id)
-        .ok_or(sqlx::Error::RowNotFound)?;
-    name_registrations(conn, confirm_id, registration_ids).await
+/// The links an email carries, by the hashes of their tokens: always one to the
+/// registrant's page, and a confirmation link naming the registrations it
+/// confirms when some wait for it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewLinks<'a> {
+    pub registrant_id: i64,
+    pub manage: (&'a [u8], i64),
+    pub confirm: Option<ConfirmLink<'a>>,
 }
 
-/// Records which registrations a confirmation link confirms, in one statement.
-async fn name_registrations(
-    conn: &mut SqliteConnection,
-    link_id: i64,
-    registration_ids: &[i64],
-) -> Result<(), sqlx::Error> {
-    if registration_ids.is_empty() {
-        return Ok(());
-    }
-    let rows = vec!["(?, ?)"; registration_ids.len()].join(", ");
-    let sql = format!("INSERT INTO link_registrations (link_id, registration_id) VALUES {rows}");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for registration_id in registration_ids {
-        query = query.bind(link_id).bind(*registration_id);
-    }
-    query.execute(conn).await?;
-    Ok(())
+#[derive(Debug, Clone, Copy)]
+pub struct ConfirmLink<'a> {
+    pub token_hash: &'a [u8],
+    pub expires_at: i64,
+    pub registrations: &'a [i64],
 }
 
 /// The link with this token hash and purpose, expired or not.

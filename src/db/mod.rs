@@ -28,8 +28,16 @@ use crate::config::{DatabaseConfig, Synchronous};
 
 /// Opens (and creates if missing) the database: WAL so readers never wait for the
 /// writer, foreign keys on, and a busy timeout so concurrent writers queue instead
-/// of failing.
+/// of failing. The WAL is copied back into the database file in the background
+/// (see [`checkpoints`]).
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
+    let pool = open(config).await?;
+    tokio::spawn(checkpoints(pool.clone()));
+    Ok(pool)
+}
+
+/// The pool, without the background checkpoints.
+async fn open(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
     let mut options = SqliteConnectOptions::from_str(&config.url)
         .with_context(|| format!("database.url invalide : {}", config.url))?
         .create_if_missing(true)
@@ -43,6 +51,14 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
     if config.max_pages > 0 {
         options = options.pragma("max_page_count", config.max_pages.to_string());
     }
+    // SQLite's own checkpoints run in the connection that commits, in its commit:
+    // the sign-up writer would stop every thousand pages to copy the WAL back
+    // into the database file. [`checkpoints`] does it beside the writer instead.
+    options = options.pragma("wal_autocheckpoint", "0");
+    // A statement that writes many rows inside a transaction (the writer's
+    // batches) keeps a journal of its own, to undo just itself; in memory, not in
+    // a temporary file opened and deleted each time.
+    options = options.pragma("temp_store", "memory");
     if let Some(parent) = options.get_filename().parent()
         && !parent.as_os_str().is_empty()
     {
@@ -54,6 +70,51 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("ouverture de la base {}", config.url))
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// WAL frames (pages) past which a checkpoint finishes the copy even if it must
+/// wait for the writer's turn: 4 MiB of pages.
+const WAL_FRAMES_TO_FINISH: i64 = 1024;
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`], until
+/// the pool is closed. A passive checkpoint waits for nobody and stops nobody:
+/// readers and the writer go on while it copies what is committed. But SQLite
+/// writes the WAL from its start again only when a write transaction begins with
+/// everything in it copied, which a writer that never pauses does not give it:
+/// so when the WAL has grown, a second pass copies the rest while holding this
+/// process's turn to write (a short wait for the writer, as the first pass did
+/// most of it). Readers are never waited for; an old one only delays the restart.
+async fn checkpoints(pool: SqlitePool) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if pool.is_closed() {
+            break;
+        }
+        if let Err(error) = checkpoint(&pool).await {
+            if pool.is_closed() {
+                break;
+            }
+            tracing::warn!(%error, "checkpoint du journal WAL impossible");
+        }
+    }
+}
+
+async fn checkpoint(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    // (busy, frames in the WAL, frames copied)
+    let passive = "PRAGMA wal_checkpoint(PASSIVE)";
+    let (_, frames, _copied): (i64, i64, i64) = sqlx::query_as(passive).fetch_one(pool).await?;
+    // Even if this pass copied everything, the writer has most likely committed
+    // since: the restart needs a moment when it is between transactions.
+    if frames >= WAL_FRAMES_TO_FINISH {
+        let _turn = write_queue(pool).lock_owned().await;
+        sqlx::query(passive).execute(pool).await?;
+    }
+    Ok(())
 }
 
 /// Applies the migrations of `migrations/` that the database has not seen yet.
@@ -124,4 +185,66 @@ pub async fn begin_write(pool: &SqlitePool) -> Result<WriteTx, sqlx::Error> {
         .map_err(|_| sqlx::Error::PoolTimedOut)?;
     let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     Ok(WriteTx { tx, _turn: turn })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn insert(conn: &mut sqlx::SqliteConnection, bytes: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO pages VALUES (zeroblob(?))")
+            .bind(bytes)
+            .execute(conn)
+            .await
+            .map(drop)
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_lets_a_writer_that_never_pauses_restart_the_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        // Without the background checkpoints: this test runs them itself.
+        let pool = open(&DatabaseConfig {
+            url: format!("sqlite://{}", dir.path().join("wal.db").display()),
+            max_connections: 4,
+            busy_timeout_ms: 1000,
+            synchronous: Synchronous::Normal,
+            max_pages: 0,
+        })
+        .await
+        .unwrap();
+        sqlx::query("CREATE TABLE pages (content BLOB)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let mut tx = begin_write(&pool).await.unwrap();
+        for _ in 0..WAL_FRAMES_TO_FINISH + 100 {
+            insert(&mut tx, 4000).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        // The writer is in its next transaction when the checkpoint starts, and
+        // commits after the checkpoint's first pass: that pass cannot have copied
+        // everything.
+        let mut tx = begin_write(&pool).await.unwrap();
+        insert(&mut tx, 4000).await.unwrap();
+        let checkpoint = tokio::spawn({
+            let pool = pool.clone();
+            async move { checkpoint(&pool).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        tx.commit().await.unwrap();
+        checkpoint.await.unwrap().unwrap();
+
+        let mut tx = begin_write(&pool).await.unwrap();
+        insert(&mut tx, 1).await.unwrap();
+        tx.commit().await.unwrap();
+        let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(
+            frames < 10,
+            "the next commit wrote at the start of the WAL: {frames} frames"
+        );
+    }
 }

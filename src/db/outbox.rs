@@ -3,6 +3,8 @@
 
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
+use super::links::NewLinks;
+
 /// An email ready to queue.
 #[derive(Debug, Clone)]
 pub struct OutgoingEmail {
@@ -49,6 +51,99 @@ pub async fn enqueue(
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// An email to queue, with the links it carries and the time it is queued.
+#[derive(Debug, Clone, Copy)]
+pub struct WithLinks<'a> {
+    pub email: &'a OutgoingEmail,
+    pub links: NewLinks<'a>,
+    pub now: i64,
+}
+
+/// Queues emails together with the links they carry, however many, in one call
+/// to SQLite (as one JSON array read with `json_each`; see
+/// [`super::registrations::insert_new`] for why the number of calls matters).
+pub async fn enqueue_with_links(
+    conn: &mut SqliteConnection,
+    emails: &[WithLinks<'_>],
+    message_id_domain: &str,
+) -> Result<(), sqlx::Error> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        registrant_id: i64,
+        now: i64,
+        manage_hash: String,
+        manage_expires_at: i64,
+        confirm_hash: Option<String>,
+        confirm_expires_at: Option<i64>,
+        confirms: &'a [i64],
+        message_id: String,
+        kind: &'a str,
+        recipient: &'a str,
+        subject: &'a str,
+        body_text: &'a str,
+        body_html: &'a str,
+    }
+    let rows: Vec<Row> = emails
+        .iter()
+        .map(|queued| {
+            let (links, email) = (&queued.links, queued.email);
+            Row {
+                registrant_id: links.registrant_id,
+                now: queued.now,
+                manage_hash: hex(links.manage.0),
+                manage_expires_at: links.manage.1,
+                confirm_hash: links.confirm.map(|c| hex(c.token_hash)),
+                confirm_expires_at: links.confirm.map(|c| c.expires_at),
+                confirms: links.confirm.map_or(&[], |c| c.registrations),
+                // Fixed now, so every attempt to send carries the same.
+                message_id: format!("<{}@{}>", uuid::Uuid::new_v4(), message_id_domain),
+                kind: email.kind,
+                recipient: &email.recipient,
+                subject: &email.subject,
+                body_text: &email.body_text,
+                body_html: &email.body_html,
+            }
+        })
+        .collect();
+    let rows = serde_json::to_string(&rows).expect("emails serialise");
+    sqlx::query(
+        "INSERT INTO links (token_hash, purpose, registrant_id, created_at, expires_at)
+         SELECT unhex(e.value ->> 'manage_hash'), 'manage', e.value ->> 'registrant_id',
+                e.value ->> 'now', e.value ->> 'manage_expires_at'
+         FROM jsonb_each(?1) AS e
+         UNION ALL
+         SELECT unhex(e.value ->> 'confirm_hash'), 'confirm', e.value ->> 'registrant_id',
+                e.value ->> 'now', e.value ->> 'confirm_expires_at'
+         FROM jsonb_each(?1) AS e WHERE e.value ->> 'confirm_hash' IS NOT NULL;
+         INSERT INTO link_registrations (link_id, registration_id)
+         SELECT links.id, confirmed.value
+         FROM jsonb_each(?1) AS e
+         JOIN links ON links.token_hash = unhex(e.value ->> 'confirm_hash')
+         JOIN jsonb_each(e.value, '$.confirms') AS confirmed;
+         INSERT INTO outbox (message_id, kind, recipient, subject, body_text, body_html,
+                             created_at, next_attempt_at)
+         SELECT e.value ->> 'message_id', e.value ->> 'kind', e.value ->> 'recipient',
+                e.value ->> 'subject', e.value ->> 'body_text', e.value ->> 'body_html',
+                e.value ->> 'now', e.value ->> 'now'
+         FROM jsonb_each(?1) AS e;",
+    )
+    .bind(rows)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Lower-case hexadecimal, for blobs carried in JSON (read back with `unhex`).
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Emails due for an attempt, oldest first.

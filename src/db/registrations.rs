@@ -4,26 +4,6 @@ use sqlx::{FromRow, SqliteConnection};
 
 use crate::domain::{NewRegistration, RegistrationState};
 
-/// Finds the registrant with this address, creating them if new.
-pub async fn upsert_registrant(
-    conn: &mut SqliteConnection,
-    email: &str,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
-    // DO UPDATE (a no-op write) rather than DO NOTHING so that RETURNING always
-    // yields the id, for a new address and a known one alike.
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO registrants (email, created_at) VALUES (?, ?)
-         ON CONFLICT (email) DO UPDATE SET email = excluded.email
-         RETURNING id",
-    )
-    .bind(email)
-    .bind(now)
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
-}
-
 pub async fn registrant_by_email(
     conn: &mut SqliteConnection,
     email: &str,
@@ -67,18 +47,15 @@ fn parse_state(state: &str) -> RegistrationState {
     RegistrationState::parse(state).unwrap_or(RegistrationState::PendingEmail)
 }
 
-/// The columns a sign-up fills, in the order [`bind_details!`] binds them.
-const DETAIL_COLUMNS: &str =
-    "first_name, last_name, role, function, authority_kind, authority_name,
-    authority_code, phone, departement_code, departement_name, region_code, region_name";
-
-/// The same columns as assignments, for an UPDATE.
+/// The columns a sign-up fills, as assignments for an UPDATE, in the order
+/// [`bind_details!`] binds them. (New registrations are written by
+/// [`insert_new`], which names the same columns.)
 const DETAIL_ASSIGNMENTS: &str = "first_name = ?, last_name = ?, role = ?, function = ?,
     authority_kind = ?, authority_name = ?, authority_code = ?, phone = ?,
     departement_code = ?, departement_name = ?, region_code = ?, region_name = ?";
 
-/// Binds a sign-up's details in the order of [`DETAIL_COLUMNS`], so the three
-/// statements that write them cannot disagree.
+/// Binds a sign-up's details in the order of [`DETAIL_ASSIGNMENTS`], so the
+/// statements that update them cannot disagree.
 macro_rules! bind_details {
     ($query:expr, $details:expr) => {{
         let details: &NewRegistration = $details;
@@ -104,51 +81,103 @@ macro_rules! bind_details {
     }};
 }
 
-/// Inserts a new registration in state `pending_email`.
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    registrant_id: i64,
-    group_id: i64,
-    details: &NewRegistration,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO registrations (registrant_id, group_id, state, created_at, updated_at, {DETAIL_COLUMNS})
-         VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING id"
-    );
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(registrant_id)
-        .bind(group_id)
-        .bind(now)
-        .bind(now);
-    let (id,): (i64,) = bind_details!(query, details).fetch_one(conn).await?;
-    Ok(id)
+/// One person's sign-up to one or more groups, as [`insert_new`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct SignUpRow<'a> {
+    pub group_ids: &'a [i64],
+    pub details: &'a NewRegistration,
+    pub now: i64,
 }
 
-/// Inserts a new registration unless this person already has one for this group
-/// (then `None`): one statement on the sign-up's hot path instead of a look-up
-/// and an insert.
-pub async fn insert_if_new(
+/// A registration [`insert_new`] created.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Created {
+    pub email: String,
+    pub group_id: i64,
+    pub registrant_id: i64,
+    pub id: i64,
+}
+
+/// Records each address as a registrant if it is new, and a registration in
+/// state `pending_email` to each of its groups it is not yet registered to.
+/// Returns the registrations created; a group missing from them already had one.
+///
+/// However many sign-ups are given, this is one call to SQLite: they go as one
+/// JSON array, read by the statements with `json_each`. Each call is a hand-over
+/// to SQLite's thread and back, which costs more than the rows themselves; the
+/// group-commit writer hands over a whole batch of sign-ups this way.
+pub async fn insert_new(
     conn: &mut SqliteConnection,
-    registrant_id: i64,
-    group_id: i64,
-    details: &NewRegistration,
-    now: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO registrations (registrant_id, group_id, state, created_at, updated_at, {DETAIL_COLUMNS})
-         VALUES (?, ?, 'pending_email', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    sign_ups: &[SignUpRow<'_>],
+) -> Result<Vec<Created>, sqlx::Error> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        email: &'a str,
+        groups: &'a [i64],
+        now: i64,
+        first_name: &'a str,
+        last_name: &'a str,
+        role: &'a str,
+        function: &'a str,
+        authority_kind: &'a str,
+        authority_name: &'a str,
+        authority_code: Option<&'a str>,
+        phone: Option<&'a str>,
+        departement_code: Option<&'a str>,
+        departement_name: Option<&'a str>,
+        region_code: Option<&'a str>,
+        region_name: Option<&'a str>,
+    }
+    let rows: Vec<Row> = sign_ups
+        .iter()
+        .map(|s| {
+            let (d, territory) = (s.details, &s.details.authority.territory);
+            Row {
+                email: d.email.as_str(),
+                groups: s.group_ids,
+                now: s.now,
+                first_name: d.first_name.as_str(),
+                last_name: d.last_name.as_str(),
+                role: d.role.as_str(),
+                function: d.function.as_str(),
+                authority_kind: d.authority.kind.as_str(),
+                authority_name: d.authority.name.as_str(),
+                authority_code: d.authority.code.as_ref().map(|c| c.as_str()),
+                phone: d.phone.as_ref().map(|p| p.as_str()),
+                departement_code: territory.departement_code.as_deref(),
+                departement_name: territory.departement_name.as_deref(),
+                region_code: territory.region_code.as_deref(),
+                region_name: territory.region_name.as_deref(),
+            }
+        })
+        .collect();
+    let rows = serde_json::to_string(&rows).expect("sign-ups serialise");
+    // `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert clause,
+    // not part of the SELECT's join.
+    sqlx::query_as(
+        "INSERT INTO registrants (email, created_at)
+         SELECT s.value ->> 'email', s.value ->> 'now' FROM jsonb_each(?1) AS s WHERE true
+         ON CONFLICT (email) DO NOTHING;
+         INSERT INTO registrations (registrant_id, group_id, state, created_at, updated_at,
+             first_name, last_name, role, function, authority_kind, authority_name,
+             authority_code, phone, departement_code, departement_name, region_code, region_name)
+         SELECT p.id, g.value, 'pending_email', s.value ->> 'now', s.value ->> 'now',
+             s.value ->> 'first_name', s.value ->> 'last_name', s.value ->> 'role',
+             s.value ->> 'function', s.value ->> 'authority_kind', s.value ->> 'authority_name',
+             s.value ->> 'authority_code', s.value ->> 'phone',
+             s.value ->> 'departement_code', s.value ->> 'departement_name',
+             s.value ->> 'region_code', s.value ->> 'region_name'
+         FROM jsonb_each(?1) AS s
+         JOIN registrants AS p ON p.email = s.value ->> 'email'
+         JOIN jsonb_each(s.value, '$.groups') AS g
+         WHERE true
          ON CONFLICT (registrant_id, group_id) DO NOTHING
-         RETURNING id"
-    );
-    let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(registrant_id)
-        .bind(group_id)
-        .bind(now)
-        .bind(now);
-    let row: Option<(i64,)> = bind_details!(query, details).fetch_optional(conn).await?;
-    Ok(row.map(|(id,)| id))
+         RETURNING (SELECT email FROM registrants WHERE id = registrant_id) AS email,
+                   group_id, registrant_id, id;",
+    )
+    .bind(rows)
+    .fetch_all(conn)
+    .await
 }
 
 /// Re-opens a withdrawn registration with the details of a new sign-up: it goes

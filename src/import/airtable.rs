@@ -13,8 +13,11 @@ use time::{Date, PrimitiveDateTime, Time, macros::format_description};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::{
-    db::{self, outbox, registrations},
-    registration::{confirmation_email, form::SignUpForm},
+    db::{
+        self,
+        registrations::{self, SignUpRow},
+    },
+    registration::{FreshLinks, confirmation, form::SignUpForm, queue},
     state::AppState,
 };
 
@@ -327,37 +330,48 @@ pub async fn import(state: &AppState, file: &Path, options: &Options) -> anyhow:
             report.duplicates.push((line, email));
             continue;
         }
-        let registrant_id = registrations::upsert_registrant(&mut tx, &email, now).await?;
-        if registrations::find(&mut tx, registrant_id, group.id)
-            .await?
-            .is_some()
-        {
+        let Some(created) = registrations::insert_new(
+            &mut tx,
+            &[SignUpRow {
+                group_ids: &[group.id],
+                details: &details,
+                now,
+            }],
+        )
+        .await?
+        .pop() else {
             report.duplicates.push((line, email));
             continue;
-        }
-        let id = registrations::insert(&mut tx, registrant_id, group.id, &details, now).await?;
+        };
         let signed_up_at = signed_up_at.unwrap_or(now);
         if options.confirmed {
             sqlx::query("UPDATE registrations SET state = 'confirmed', created_at = ?, confirmed_at = ? WHERE id = ?")
                 .bind(signed_up_at)
                 .bind(signed_up_at)
-                .bind(id)
+                .bind(created.id)
                 .execute(&mut *tx)
                 .await?;
         } else {
             // The sign-up date is kept; the unconfirmed-retention clock starts now,
             // with the email, not at the (older) Airtable date.
-            let email_to_send = confirmation_email(
+            let links = FreshLinks::new(state, now);
+            let email_to_send = confirmation(
+                &state.templates,
+                "reconfirmation",
+                &email,
+                &links,
+                vec![group.full_title()],
+            );
+            queue(
                 state,
                 &mut tx,
-                "reconfirmation",
-                registrant_id,
-                &email,
-                &[(id, group.full_title())],
+                &email_to_send,
+                &links,
+                created.registrant_id,
+                &[created.id],
                 now,
             )
             .await?;
-            outbox::enqueue(&mut tx, &email_to_send, &state.message_id_domain(), now).await?;
         }
         report.imported += 1;
     }

@@ -11,3 +11,12 @@ pub mod transport;
 pub mod worker;
 
 pub use templates::{Templates, Var};
+
+/// The domain part of our Message-IDs: the host of the site's address.
+pub fn message_id_domain(base_url: &str) -> String {
+    let host = base_url.split("://").nth(1).unwrap_or(base_url);
+    host.split([':', '/'])
+        .next()
+        .unwrap_or("localhost")
+        .to_owned()
+}

@@ -8,6 +8,8 @@
 pub mod form;
 pub mod retention;
 
+use std::{borrow::Cow, sync::Arc};
+
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::{
@@ -15,15 +17,34 @@ use crate::{
     db::{
         self,
         groups::Group,
-        links::{self, Purpose},
-        outbox::{self, OutgoingEmail},
-        registrations::{self, OwnRegistration},
+        links::{self, ConfirmLink, NewLinks, Purpose},
+        outbox::{self, OutgoingEmail, WithLinks},
+        registrations::{self, OwnRegistration, SignUpRow},
+        writer::Writer,
     },
     domain::{NewRegistration, RegistrationState},
-    mail::Var,
+    mail::{Templates, Var},
     state::AppState,
     token,
 };
+
+/// The group-commit writer that sign-ups go through (see [`db::writer`]).
+pub type SignUpWriter = Writer<PreparedSignUp, i64>;
+
+/// Starts the sign-up writer on `pool`.
+pub fn start_writer(
+    pool: SqlitePool,
+    templates: Arc<Templates>,
+    message_id_domain: String,
+) -> SignUpWriter {
+    Writer::start(
+        pool,
+        Arc::new(move |conn, sign_ups| {
+            let (templates, domain) = (templates.clone(), message_id_domain.clone());
+            Box::pin(async move { record_sign_ups(&templates, &domain, conn, sign_ups).await })
+        }),
+    )
+}
 
 /// Records a sign-up to `group` (and to the collaborative space if asked), then
 /// queues the email for its owner. The answer to the visitor is the same whatever
@@ -39,85 +60,185 @@ pub async fn sign_up(
     space: Option<&Group>,
     details: &NewRegistration,
 ) -> Result<(), sqlx::Error> {
-    // Sign-ups go through the group-commit writer: the answer comes once the
-    // registration and its email are committed, with others of the same moment.
-    let (job_state, group, space, details) = (
-        state.clone(),
-        group.clone(),
-        space.cloned(),
-        details.clone(),
+    let targets: Vec<&Group> = std::iter::once(group)
+        .chain(space.filter(|s| s.id != group.id))
+        .collect();
+    // Everything that needs no database is done here, in the request's own task:
+    // the writer runs one batch at a time, so its time is the scarce one.
+    let now = state.clock.unix();
+    let links = FreshLinks::new(state, now);
+    let titles: Vec<String> = targets.iter().map(|g| g.full_title()).collect();
+    let usual_email = confirmation(
+        &state.templates,
+        "confirmation",
+        details.email.as_str(),
+        &links,
+        titles.clone(),
     );
-    let group_id = group.id;
     let registrant_id = state
-        .writer
-        .run(move |conn| {
-            Box::pin(async move {
-                record_sign_up(&job_state, conn, &group, space.as_ref(), &details).await
-            })
+        .sign_ups
+        .submit(PreparedSignUp {
+            group_ids: targets.iter().map(|g| g.id).collect(),
+            titles,
+            details: details.clone(),
+            links,
+            usual_email,
+            now,
         })
         .await?;
     state.outbox_wake.notify_one();
-    tracing::info!(registrant_id, group_id, "inscription enregistrée");
+    tracing::info!(
+        registrant_id,
+        group_id = group.id,
+        "inscription enregistrée"
+    );
     Ok(())
 }
 
-/// The writes of a sign-up, inside the caller's transaction; returns the registrant.
-async fn record_sign_up(
-    state: &AppState,
-    conn: &mut SqliteConnection,
-    group: &Group,
-    space: Option<&Group>,
-    details: &NewRegistration,
-) -> Result<i64, sqlx::Error> {
-    let now = state.clock.unix();
-    let registrant_id = registrations::upsert_registrant(conn, details.email.as_str(), now).await?;
+/// A sign-up made ready outside the writer: its links drawn and the email of the
+/// usual outcome (every registration new) rendered.
+pub struct PreparedSignUp {
+    group_ids: Vec<i64>,
+    /// The groups' titles, in the order of `group_ids`.
+    titles: Vec<String>,
+    details: NewRegistration,
+    links: FreshLinks,
+    usual_email: OutgoingEmail,
+    now: i64,
+}
 
+/// What a sign-up comes to: the email to queue and the registrations its
+/// confirmation link names (none if there is nothing to confirm).
+struct Outcome<'a> {
+    registrant_id: i64,
+    email: Cow<'a, OutgoingEmail>,
+    to_confirm: Vec<i64>,
+}
+
+/// The writes of a batch of sign-ups, inside the writer's transaction; returns
+/// each one's registrant. The usual case (nobody of the batch registered to any
+/// of their groups yet) is two calls to SQLite for the whole batch; the others
+/// look at what is there first, one by one.
+async fn record_sign_ups(
+    templates: &Templates,
+    message_id_domain: &str,
+    conn: &mut SqliteConnection,
+    sign_ups: &[PreparedSignUp],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<SignUpRow> = sign_ups
+        .iter()
+        .map(|s| SignUpRow {
+            group_ids: &s.group_ids,
+            details: &s.details,
+            now: s.now,
+        })
+        .collect();
+    let mut created = registrations::insert_new(conn, &rows).await?;
+
+    let mut outcomes = Vec::with_capacity(sign_ups.len());
+    for sign_up in sign_ups {
+        // The registrations created for this address and these groups are this
+        // sign-up's, unless an earlier one of the batch took them.
+        let email = sign_up.details.email.as_str();
+        let mut mine = Vec::new();
+        created.retain(|c| {
+            let is_mine = c.email == email
+                && sign_up.group_ids.contains(&c.group_id)
+                && !mine
+                    .iter()
+                    .any(|m: &registrations::Created| m.group_id == c.group_id);
+            if is_mine {
+                mine.push(c.clone());
+            }
+            !is_mine
+        });
+        let outcome = if mine.len() == sign_up.group_ids.len() {
+            Outcome {
+                registrant_id: mine[0].registrant_id,
+                email: Cow::Borrowed(&sign_up.usual_email),
+                to_confirm: mine.iter().map(|c| c.id).collect(),
+            }
+        } else {
+            unusual_sign_up(templates, conn, sign_up, &mine).await?
+        };
+        outcomes.push(outcome);
+    }
+
+    let queued: Vec<WithLinks> = sign_ups
+        .iter()
+        .zip(&outcomes)
+        .map(|(sign_up, outcome)| {
+            sign_up.links.with_email(
+                &outcome.email,
+                outcome.registrant_id,
+                &outcome.to_confirm,
+                sign_up.now,
+            )
+        })
+        .collect();
+    outbox::enqueue_with_links(conn, &queued, message_id_domain).await?;
+    Ok(outcomes.iter().map(|o| o.registrant_id).collect())
+}
+
+/// A sign-up for which not every registration was new: `created` are those that
+/// were; for each other group, what is there decides.
+async fn unusual_sign_up<'a>(
+    templates: &Templates,
+    conn: &mut SqliteConnection,
+    sign_up: &'a PreparedSignUp,
+    created: &[registrations::Created],
+) -> Result<Outcome<'a>, sqlx::Error> {
+    let email = sign_up.details.email.as_str();
+    let registrant_id = match created.first() {
+        Some(c) => c.registrant_id,
+        None => registrations::registrant_by_email(conn, email)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?,
+    };
     let mut to_confirm: Vec<(i64, String)> = Vec::new();
     let mut already: Vec<String> = Vec::new();
-    for target in std::iter::once(group).chain(space.filter(|s| s.id != group.id)) {
-        if let Some(id) =
-            registrations::insert_if_new(conn, registrant_id, target.id, details, now).await?
-        {
-            to_confirm.push((id, target.full_title()));
+    for (group_id, title) in sign_up.group_ids.iter().zip(&sign_up.titles) {
+        if let Some(c) = created.iter().find(|c| c.group_id == *group_id) {
+            to_confirm.push((c.id, title.clone()));
             continue;
         }
-        match registrations::find(conn, registrant_id, target.id).await? {
+        match registrations::find(conn, registrant_id, *group_id).await? {
             // Gone between the two statements: cannot happen inside the transaction.
             None => {}
             Some((id, RegistrationState::Withdrawn)) => {
-                registrations::reopen(conn, id, details, now).await?;
-                to_confirm.push((id, target.full_title()));
+                registrations::reopen(conn, id, &sign_up.details, sign_up.now).await?;
+                to_confirm.push((id, title.clone()));
             }
-            Some((id, RegistrationState::PendingEmail)) => {
-                to_confirm.push((id, target.full_title()))
-            }
-            Some((_, _)) => already.push(target.full_title()),
+            Some((id, RegistrationState::PendingEmail)) => to_confirm.push((id, title.clone())),
+            Some((_, _)) => already.push(title.clone()),
         }
     }
     let email = if to_confirm.is_empty() {
-        let manage_url = new_manage_link(state, conn, registrant_id, now).await?;
-        let rendered = state.templates.render(
+        let rendered = templates.render(
             "already_registered",
             &[
                 ("groups", Var::List(already)),
-                ("manage_url", Var::Text(manage_url)),
+                ("manage_url", Var::Text(sign_up.links.manage_url.clone())),
             ],
         );
-        outgoing("already_registered", details.email.as_str(), rendered)
+        Cow::Owned(outgoing("already_registered", email, rendered))
+    } else if to_confirm.len() == sign_up.group_ids.len() {
+        Cow::Borrowed(&sign_up.usual_email)
     } else {
-        confirmation_email(
-            state,
-            conn,
+        let titles = to_confirm.iter().map(|(_, title)| title.clone()).collect();
+        Cow::Owned(confirmation(
+            templates,
             "confirmation",
-            registrant_id,
-            details.email.as_str(),
-            &to_confirm,
-            now,
-        )
-        .await?
+            email,
+            &sign_up.links,
+            titles,
+        ))
     };
-    outbox::enqueue(conn, &email, &state.message_id_domain(), now).await?;
-    Ok(registrant_id)
+    Ok(Outcome {
+        registrant_id,
+        email,
+        to_confirm: to_confirm.into_iter().map(|(id, _)| id).collect(),
+    })
 }
 
 /// What a confirmation link gave.
@@ -155,7 +276,6 @@ pub async fn confirm(state: &AppState, token_text: &str) -> Result<Confirmation,
         Purpose::Manage,
         &manage.hash,
         link.registrant_id,
-        &[],
         now,
         now + manage_ttl(state),
     )
@@ -211,25 +331,27 @@ async fn send_link_to_registrant(state: &AppState, registrant_id: i64) -> Result
         .filter(|r| r.state() == RegistrationState::PendingEmail)
         .map(|r| (r.id, r.group_full_title()))
         .collect();
-    let outgoing_email = if pending.is_empty() {
-        let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
-        let rendered = state
-            .templates
-            .render("access_link", &[("manage_url", Var::Text(manage_url))]);
+    let links = FreshLinks::new(state, now);
+    let (ids, titles): (Vec<i64>, Vec<String>) = pending.into_iter().unzip();
+    let outgoing_email = if ids.is_empty() {
+        let rendered = state.templates.render(
+            "access_link",
+            &[("manage_url", Var::Text(links.manage_url.clone()))],
+        );
         outgoing("access_link", &email, rendered)
     } else {
-        confirmation_email(
-            state,
-            &mut tx,
-            "confirmation",
-            registrant_id,
-            &email,
-            &pending,
-            now,
-        )
-        .await?
+        confirmation(&state.templates, "confirmation", &email, &links, titles)
     };
-    outbox::enqueue(&mut tx, &outgoing_email, &state.message_id_domain(), now).await?;
+    queue(
+        state,
+        &mut tx,
+        &outgoing_email,
+        &links,
+        registrant_id,
+        &ids,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.outbox_wake.notify_one();
     tracing::info!(registrant_id, "lien renvoyé");
@@ -366,68 +488,94 @@ pub async fn erase(state: &AppState, registrant_id: i64) -> Result<i64, sqlx::Er
     Ok(count)
 }
 
-/// The email asking to confirm `to_confirm`, with a fresh confirmation link and a
-/// link to the registrant's page. `template` is `confirmation`, or
-/// `reconfirmation` for registrations brought over from Airtable.
-pub(crate) async fn confirmation_email(
-    state: &AppState,
-    conn: &mut SqliteConnection,
-    template: &'static str,
-    registrant_id: i64,
-    recipient: &str,
-    to_confirm: &[(i64, String)],
-    now: i64,
-) -> Result<OutgoingEmail, sqlx::Error> {
-    let confirm = token::generate();
-    let manage = token::generate();
-    let expires_at = now + i64::from(state.config.registration.confirmation_link_hours) * 3600;
-    let ids: Vec<i64> = to_confirm.iter().map(|(id, _)| *id).collect();
-    links::insert_confirm_and_manage(
-        conn,
-        registrant_id,
-        &ids,
-        (&confirm.hash, expires_at),
-        (&manage.hash, now + manage_ttl(state)),
-        now,
-    )
-    .await?;
-    let manage_url = state.url(&format!("/mes-inscriptions/{}", manage.text));
-    let rendered = state.templates.render(
-        template,
-        &[
-            (
-                "groups",
-                Var::List(to_confirm.iter().map(|(_, title)| title.clone()).collect()),
-            ),
-            (
-                "confirm_url",
-                Var::Text(state.url(&format!("/confirmation/{}", confirm.text))),
-            ),
-            ("confirm_expiry", Var::Text(format_paris(expires_at))),
-            ("manage_url", Var::Text(manage_url)),
-        ],
-    );
-    Ok(outgoing(template, recipient, rendered))
+/// The links of one email, drawn before anything is written: the token texts go
+/// in the email, only their hashes are stored (by [`queue`]).
+pub(crate) struct FreshLinks {
+    confirm: token::NewToken,
+    confirm_url: String,
+    confirm_expires_at: i64,
+    manage: token::NewToken,
+    manage_url: String,
+    manage_expires_at: i64,
 }
 
-async fn new_manage_link(
+impl FreshLinks {
+    pub(crate) fn new(state: &AppState, now: i64) -> Self {
+        let confirmation_hours = i64::from(state.config.registration.confirmation_link_hours);
+        let (confirm, manage) = (token::generate(), token::generate());
+        Self {
+            confirm_url: state.url(&format!("/confirmation/{}", confirm.text)),
+            confirm,
+            confirm_expires_at: now + confirmation_hours * 3600,
+            manage_url: state.url(&format!("/mes-inscriptions/{}", manage.text)),
+            manage,
+            manage_expires_at: now + manage_ttl(state),
+        }
+    }
+
+    /// `email` to queue with these links; the confirmation link is stored only
+    /// if `to_confirm` names registrations.
+    fn with_email<'a>(
+        &'a self,
+        email: &'a OutgoingEmail,
+        registrant_id: i64,
+        to_confirm: &'a [i64],
+        now: i64,
+    ) -> WithLinks<'a> {
+        WithLinks {
+            email,
+            links: NewLinks {
+                registrant_id,
+                manage: (&self.manage.hash, self.manage_expires_at),
+                confirm: (!to_confirm.is_empty()).then_some(ConfirmLink {
+                    token_hash: &self.confirm.hash,
+                    expires_at: self.confirm_expires_at,
+                    registrations: to_confirm,
+                }),
+            },
+            now,
+        }
+    }
+}
+
+/// The email asking to confirm the registrations to `groups` (their titles), with
+/// the confirmation link and a link to the registrant's page. `template` is
+/// `confirmation`, or `reconfirmation` for registrations brought over from Airtable.
+pub(crate) fn confirmation(
+    templates: &Templates,
+    template: &'static str,
+    recipient: &str,
+    links: &FreshLinks,
+    groups: Vec<String>,
+) -> OutgoingEmail {
+    let rendered = templates.render(
+        template,
+        &[
+            ("groups", Var::List(groups)),
+            ("confirm_url", Var::Text(links.confirm_url.clone())),
+            (
+                "confirm_expiry",
+                Var::Text(format_paris(links.confirm_expires_at)),
+            ),
+            ("manage_url", Var::Text(links.manage_url.clone())),
+        ],
+    );
+    outgoing(template, recipient, rendered)
+}
+
+/// Queues `email` with the links it carries: the page link always, the
+/// confirmation link if `to_confirm` names registrations.
+pub(crate) async fn queue(
     state: &AppState,
     conn: &mut SqliteConnection,
+    email: &OutgoingEmail,
+    links: &FreshLinks,
     registrant_id: i64,
+    to_confirm: &[i64],
     now: i64,
-) -> Result<String, sqlx::Error> {
-    let manage = token::generate();
-    links::insert(
-        conn,
-        Purpose::Manage,
-        &manage.hash,
-        registrant_id,
-        &[],
-        now,
-        now + manage_ttl(state),
-    )
-    .await?;
-    Ok(state.url(&format!("/mes-inscriptions/{}", manage.text)))
+) -> Result<(), sqlx::Error> {
+    let queued = links.with_email(email, registrant_id, to_confirm, now);
+    outbox::enqueue_with_links(conn, &[queued], &state.message_id_domain()).await
 }
 
 fn manage_ttl(state: &AppState) -> i64 {
@@ -495,23 +643,18 @@ pub async fn decide(
             continue;
         };
         let group_title = db::groups::full_title(&kind, number, &title);
-        let manage_url = new_manage_link(state, &mut tx, registrant_id, now).await?;
+        let links = FreshLinks::new(state, now);
         let mut vars = vec![
             ("group", Var::Text(group_title)),
-            ("manage_url", Var::Text(manage_url)),
+            ("manage_url", Var::Text(links.manage_url.clone())),
         ];
         if decision == Decision::Reject {
             let reason = reason.map(|r| format!("Motif : {r}")).unwrap_or_default();
             vars.push(("reason", Var::Text(reason)));
         }
         let rendered = state.templates.render(template, &vars);
-        outbox::enqueue(
-            &mut tx,
-            &outgoing(template, &email, rendered),
-            &state.message_id_domain(),
-            now,
-        )
-        .await?;
+        let email = outgoing(template, &email, rendered);
+        queue(state, &mut tx, &email, &links, registrant_id, &[], now).await?;
         crate::staff::audit::record(
             &mut tx,
             now,

@@ -39,15 +39,12 @@ async fn home(State(state): State<AppState>) -> Result<Markup, AppError> {
 /// The group and, unless the group is the space itself, the space to offer.
 async fn load_group(state: &AppState, slug: &str) -> Result<(Group, Option<Group>), AppError> {
     let mut conn = state.db.acquire().await?;
-    let group = db::groups::by_slug(&mut conn, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (group, space) = db::groups::with_space(&mut conn, slug).await?;
+    let group = group.ok_or(AppError::NotFound)?;
     let space = if group.is_space() {
         None
     } else {
-        db::groups::space(&mut conn)
-            .await?
-            .filter(|space| space.is_open)
+        space.filter(|space| space.is_open)
     };
     Ok((group, space))
 }

@@ -7,6 +7,7 @@ mod helpers;
 mod airtable;
 mod authorities;
 mod bad_inputs;
+mod batch;
 mod cli;
 mod confirmation;
 mod export;
