@@ -71,6 +71,7 @@ impl Application {
             config: config.mail.worker.clone(),
             concurrency: config.mail.smtp.pool_size as usize,
             send_timeout: Duration::from_secs(config.mail.smtp.timeout_seconds * 3),
+            attempts: crate::mail::worker::start_recorder(self.state.db.clone()),
         }
     }
 

@@ -67,6 +67,9 @@ async fn open(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
     }
     SqlitePoolOptions::new()
         .max_connections(config.max_connections)
+        // A connection to a local file does not go stale: no ping (a round trip to
+        // SQLite's thread) before each use.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("ouverture de la base {}", config.url))

@@ -169,59 +169,59 @@ pub async fn next_due_at(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> 
     Ok(next)
 }
 
-/// Records a delivery. The bodies are blanked: they hold the link tokens, which
-/// must not outlive the email in our database (only their hashes are kept).
-pub async fn mark_sent(pool: &SqlitePool, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    // Through the write queue: under load, SQLite's own busy wait would starve the worker.
-    let mut tx = crate::db::begin_write(pool).await?;
-    sqlx::query(
-        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL,
-                body_text = '', body_html = ''
-         WHERE id = ?",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
+/// The outcome of an attempt to send an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// Delivered. The bodies are blanked: they hold the link tokens, which must
+    /// not outlive the email in our database (only their hashes are kept).
+    Sent { id: i64, at: i64 },
+    /// Failed for now: tried again at `next_attempt_at`.
+    Failed {
+        id: i64,
+        error: String,
+        next_attempt_at: i64,
+    },
+    /// Refused for good: the email is kept, with its error, but not retried.
+    GaveUp { id: i64, error: String, at: i64 },
 }
 
-/// Records a failed attempt and when to try again.
-pub async fn mark_failed(
-    pool: &SqlitePool,
-    id: i64,
-    error: &str,
-    next_attempt_at: i64,
+/// Records attempts, inside the caller's transaction. The email worker sends
+/// several emails at once and records their outcomes through a group-commit
+/// writer ([`crate::db::writer`]): one commit for many emails, rather than one
+/// each (each commit waits for the disk).
+pub async fn record_attempts(
+    conn: &mut SqliteConnection,
+    attempts: &[Attempt],
 ) -> Result<(), sqlx::Error> {
-    // Through the write queue: under load, SQLite's own busy wait would starve the worker.
-    let mut tx = crate::db::begin_write(pool).await?;
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-    )
-    .bind(error)
-    .bind(next_attempt_at)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
-}
-
-/// Records a refusal for good: the email is kept, with its error, but not retried.
-pub async fn mark_given_up(
-    pool: &SqlitePool,
-    id: i64,
-    error: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    // Through the write queue: under load, SQLite's own busy wait would starve the worker.
-    let mut tx = crate::db::begin_write(pool).await?;
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, gave_up_at = ? WHERE id = ?",
-    )
-    .bind(error)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
+    for attempt in attempts {
+        let query = match attempt {
+            Attempt::Sent { id, at } => sqlx::query(
+                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL,
+                        body_text = '', body_html = ''
+                 WHERE id = ?",
+            )
+            .bind(*at)
+            .bind(*id),
+            Attempt::Failed {
+                id,
+                error,
+                next_attempt_at,
+            } => sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+                 WHERE id = ?",
+            )
+            .bind(error.as_str())
+            .bind(*next_attempt_at)
+            .bind(*id),
+            Attempt::GaveUp { id, error, at } => sqlx::query(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, gave_up_at = ?
+                 WHERE id = ?",
+            )
+            .bind(error.as_str())
+            .bind(*at)
+            .bind(*id),
+        };
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

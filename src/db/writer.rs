@@ -20,7 +20,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most operations committed together.
-const BATCH: usize = 64;
+const BATCH: usize = 256;
 
 /// Writes a batch inside the writer's transaction, answering one value per
 /// operation, in order. It may be called again with part of a batch whose

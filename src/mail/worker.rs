@@ -17,7 +17,14 @@ use sqlx::SqlitePool;
 use tokio::sync::{Notify, watch};
 
 use super::transport::{SendError, Transport};
-use crate::{clock::Clock, config::WorkerConfig, db::outbox};
+use crate::{
+    clock::Clock,
+    config::WorkerConfig,
+    db::{
+        outbox::{self, Attempt},
+        writer::Writer,
+    },
+};
 
 pub struct Worker {
     pub pool: SqlitePool,
@@ -31,6 +38,24 @@ pub struct Worker {
     /// Longest wait for one delivery: lettre's socket timeouts apply to each
     /// read and write, this one to the whole exchange with the server.
     pub send_timeout: Duration,
+    /// Where the outcomes of attempts are recorded (see [`start_recorder`]).
+    pub attempts: AttemptRecorder,
+}
+
+/// Records the outcomes of attempts, many per commit.
+pub type AttemptRecorder = Writer<Attempt, ()>;
+
+/// Starts the recorder of attempts on `pool`.
+pub fn start_recorder(pool: SqlitePool) -> AttemptRecorder {
+    Writer::start(
+        pool,
+        Arc::new(|conn, attempts| {
+            Box::pin(async move {
+                outbox::record_attempts(conn, attempts).await?;
+                Ok(vec![(); attempts.len()])
+            })
+        }),
+    )
 }
 
 impl Worker {
@@ -96,24 +121,36 @@ impl Worker {
             }),
         };
         let now = self.clock.unix();
-        let recorded = match outcome {
+        let attempt = match outcome {
             Ok(file) => {
                 tracing::info!(outbox_id = email.id, kind = %email.kind, attempts = email.attempts + 1, "courriel envoyé");
                 if self.transport.is_file() {
                     print_for_console(&email, file.as_deref());
                 }
-                outbox::mark_sent(&self.pool, email.id, now).await
+                Attempt::Sent {
+                    id: email.id,
+                    at: now,
+                }
             }
             Err(error) if error.permanent => {
                 tracing::error!(outbox_id = email.id, kind = %email.kind, error = %error.message, "courriel refusé définitivement");
-                outbox::mark_given_up(&self.pool, email.id, &error.message, now).await
+                Attempt::GaveUp {
+                    id: email.id,
+                    error: error.message,
+                    at: now,
+                }
             }
             Err(error) => {
                 let delay = self.backoff(email.attempts);
                 tracing::warn!(outbox_id = email.id, kind = %email.kind, attempts = email.attempts + 1, retry_in_s = delay, error = %error.message, "échec d’envoi, nouvel essai prévu");
-                outbox::mark_failed(&self.pool, email.id, &error.message, now + delay as i64).await
+                Attempt::Failed {
+                    id: email.id,
+                    error: error.message,
+                    next_attempt_at: now + delay as i64,
+                }
             }
         };
+        let recorded = self.attempts.submit(attempt).await;
         if let Err(error) = recorded {
             // The email stays due and is tried again: at worst it is sent twice,
             // with the same Message-ID.

@@ -118,7 +118,7 @@ pub async fn run_once(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    // Sent emails keep no body (see outbox::mark_sent); their rows go with time too.
+    // Sent emails keep no body (see outbox::Attempt::Sent); their rows go with time too.
     sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at <= ?")
         .bind(now - i64::from(config.unconfirmed_days) * day)
         .execute(&mut *tx)
