@@ -130,7 +130,14 @@ SENT_BEFORE=$(sqlite3 "$WORK/mail.db" "SELECT COUNT(*) FROM outbox WHERE sent_at
 read -r SIGNMAIL SIGNMAIL_P50 SIGNMAIL_P99 _ < <(load signupmail 50 signup.lua "$FORM")
 SENT_AFTER=$(sqlite3 "$WORK/mail.db" "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
 EMAILS_PER_S=$(( (SENT_AFTER - SENT_BEFORE) / SECONDS_PER_RUN ))
+# The worker alone, draining what the load left, then the SMTP server's own rate
+# (4 connections, as the worker's pool, from a plain client): how much of what
+# the server takes the worker delivers.
+sleep "$SECONDS_PER_RUN"
+SENT_DRAINED=$(sqlite3 "$WORK/mail.db" "SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+DRAIN_PER_S=$(( (SENT_DRAINED - SENT_AFTER) / SECONDS_PER_RUN ))
 stop_server "$MAIL_PID"
+SMTP_PER_S=$(python3 "$ROOT/bench/smtp_client.py" 127.0.0.1 "$SMTP_PORT" 4 "$SECONDS_PER_RUN")
 
 ## 3. The storage's raw ceiling: the same rows, schema and pragmas, no HTTP.
 CEILING=$("$ROOT/target/release/examples/storage_ceiling" "$WORK/ceiling.db" "$SECONDS_PER_RUN" full 64)
@@ -202,6 +209,7 @@ cat <<TABLE
 | recherches de collectivité/s, 200 connexions | $SEARCH200 (p50 $SEARCH200_P50 ms, p99 $SEARCH200_P99 ms) | pages d’accueil/s : $PAGE200 | $(ratio "$SEARCH200" "$PAGE200") |
 | inscriptions/s, 50 connexions, pendant l’envoi des courriels | $SIGNMAIL (p99 $SIGNMAIL_P99 ms) | les mêmes sans envoi : $SIGN50 | $(ratio "$SIGNMAIL" "$SIGN50") |
 | courriels remis/s au serveur SMTP local | $EMAILS_PER_S | inscriptions/s pendant ce temps : $SIGNMAIL | $(ratio "$EMAILS_PER_S" "$SIGNMAIL") |
+| courriels remis/s par le worker seul (après la charge) | $DRAIN_PER_S | le serveur SMTP local seul, client simple à 4 connexions : $SMTP_PER_S | $(ratio "$DRAIN_PER_S" "$SMTP_PER_S") |
 | inscriptions/s par HTTP, 50 connexions | $SIGN50 | plafond du stockage (mêmes lignes, sans HTTP, 64 par transaction) : $CEILING | $(ratio "$SIGN50" "$CEILING") |
 | plafond du stockage, 1 inscription par transaction | $CEILING_ONE | 64 par transaction : $CEILING | $(ratio "$CEILING_ONE" "$CEILING") |
 | inscriptions/s, 50 connexions, synchronous = normal | $SIGNFULL (p50 $SIGNFULL_P50 ms, p99 $SIGNFULL_P99 ms) | plafond du stockage en normal (64 par transaction) : $CEILING_FULL | $(ratio "$SIGNFULL" "$CEILING_FULL") |

@@ -20,7 +20,7 @@ use std::{
 
 use anyhow::Context;
 use sqlx::{
-    SqlitePool,
+    ConnectOptions, SqliteConnection, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -32,7 +32,9 @@ use crate::config::{DatabaseConfig, Synchronous};
 /// (see [`checkpoints`]).
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<SqlitePool> {
     let pool = open(config).await?;
-    tokio::spawn(checkpoints(pool.clone()));
+    // The background task holds the write slot, so the writing connection stays
+    // open as long as the pool.
+    tokio::spawn(checkpoints(pool.clone(), write_slot(&pool)));
     Ok(pool)
 }
 
@@ -90,7 +92,7 @@ const WAL_FRAMES_TO_FINISH: i64 = 1024;
 /// so when the WAL has grown, a second pass copies the rest while holding this
 /// process's turn to write (a short wait for the writer, as the first pass did
 /// most of it). Readers are never waited for; an old one only delays the restart.
-async fn checkpoints(pool: SqlitePool) {
+async fn checkpoints(pool: SqlitePool, _slot: Slot) {
     let mut every = tokio::time::interval(CHECKPOINT_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -114,8 +116,9 @@ async fn checkpoint(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     // Even if this pass copied everything, the writer has most likely committed
     // since: the restart needs a moment when it is between transactions.
     if frames >= WAL_FRAMES_TO_FINISH {
-        let _turn = write_queue(pool).lock_owned().await;
-        sqlx::query(passive).execute(pool).await?;
+        let mut slot = take_turn(pool).await?;
+        let connection = slot.connection.as_mut().expect("opened by take_turn");
+        sqlx::query(passive).execute(connection).await?;
     }
     Ok(())
 }
@@ -128,51 +131,131 @@ pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
         .context("application des migrations")
 }
 
-/// A write transaction, holding this process's turn to write to its database.
-/// It derefs to the connection, so queries take `&mut tx`; dropping it without
-/// `commit` rolls back.
+/// A write transaction on this process's connection for writing, holding the turn
+/// to use it. It derefs to the connection, so queries take `&mut tx`; dropping it
+/// without `commit` rolls back (before the next transaction starts).
 pub struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _turn: tokio::sync::OwnedMutexGuard<()>,
+    slot: tokio::sync::OwnedMutexGuard<WriteSlot>,
+    finished: bool,
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("COMMIT").execute(self.connection()).await?;
+        self.finished = true;
+        Ok(())
     }
 
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        sqlx::query("ROLLBACK").execute(self.connection()).await?;
+        self.finished = true;
+        Ok(())
+    }
+
+    fn connection(&mut self) -> &mut SqliteConnection {
+        self.slot
+            .connection
+            .as_mut()
+            .expect("a write transaction has its connection")
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        // No await in a destructor: the next transaction rolls this one back first.
+        if !self.finished {
+            self.slot.left_open = true;
+        }
     }
 }
 
 impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
+    type Target = SqliteConnection;
     fn deref(&self) -> &Self::Target {
-        &self.tx
+        self.slot
+            .connection
+            .as_ref()
+            .expect("a write transaction has its connection")
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
+        self.connection()
     }
 }
 
-/// One queue of writers per database file. SQLite has one writer at a time; left
-/// to itself, a writer that finds the lock taken sleeps and polls (1 ms, 2 ms, 5 ms…
-/// up to 100 ms), which under load makes a few requests wait very long. Queuing in
-/// the process instead hands the lock over in arrival order, at once.
-fn write_queue(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
-    static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-        LazyLock::new(Default::default);
+/// This process's one connection for writing to a database file, and the turn to
+/// use it. SQLite has one writer at a time anyway; giving every write the same
+/// connection keeps that connection's page cache warm (SQLite empties a
+/// connection's cache whenever another connection has written since its last
+/// transaction, which with the pool's rotating connections was every time).
+///
+/// The turn also queues this process's writers: left to itself, a writer that
+/// finds SQLite's lock taken sleeps and polls (1 ms, 2 ms, 5 ms… up to 100 ms),
+/// which under load makes a few requests wait very long. Queuing in the process
+/// hands the lock over in arrival order, at once.
+#[derive(Default)]
+pub struct WriteSlot {
+    /// Opened on first use.
+    connection: Option<SqliteConnection>,
+    /// A transaction was dropped without commit or rollback.
+    left_open: bool,
+}
+
+/// Pages the writing connection keeps in memory: 64 MiB, the indexes a sign-up
+/// touches (addresses, link hashes) being spread over the whole file.
+const WRITER_CACHE_KIB: i64 = 65_536;
+
+type Slot = Arc<tokio::sync::Mutex<WriteSlot>>;
+
+/// The write slot of `pool`'s database file. The map holds them weakly: a slot
+/// lives as long as someone holds it, [`connect`]'s background task for as long
+/// as the pool is open.
+fn write_slot(pool: &SqlitePool) -> Slot {
+    static SLOTS: LazyLock<
+        Mutex<HashMap<PathBuf, std::sync::Weak<tokio::sync::Mutex<WriteSlot>>>>,
+    > = LazyLock::new(Default::default);
     let file = pool.connect_options().get_filename().to_path_buf();
-    QUEUES
+    let mut slots = SLOTS
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .entry(file)
-        .or_default()
-        .clone()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    slots.retain(|_, slot| slot.strong_count() > 0);
+    if let Some(slot) = slots.get(&file).and_then(std::sync::Weak::upgrade) {
+        return slot;
+    }
+    let slot = Slot::default();
+    slots.insert(file, Arc::downgrade(&slot));
+    slot
+}
+
+/// Waits for the turn to write, then opens the writing connection if need be and
+/// rolls back what a dropped transaction left.
+async fn take_turn(
+    pool: &SqlitePool,
+) -> Result<tokio::sync::OwnedMutexGuard<WriteSlot>, sqlx::Error> {
+    // Waiting longer than the pool would for a connection means overload: the
+    // caller answers 503 rather than queueing without end.
+    let wait = pool.options().get_acquire_timeout();
+    let mut slot = tokio::time::timeout(wait, write_slot(pool).lock_owned())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)?;
+    if slot.connection.is_none() {
+        let mut connection = pool.connect_options().connect().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA cache_size = -{WRITER_CACHE_KIB}"
+        )))
+        .execute(&mut connection)
+        .await?;
+        slot.connection = Some(connection);
+    }
+    if slot.left_open {
+        let connection = slot.connection.as_mut().expect("opened above");
+        // "No transaction is active" if it had failed to begin: nothing to undo.
+        let _ = sqlx::query("ROLLBACK").execute(connection).await;
+        slot.left_open = false;
+    }
+    Ok(slot)
 }
 
 /// Starts a write transaction: waits for this process's turn, then takes SQLite's
@@ -180,14 +263,19 @@ fn write_queue(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
 /// "database is locked" when two of them read and then both try to write; another
 /// process (a backup, an import) still gets the busy timeout.
 pub async fn begin_write(pool: &SqlitePool) -> Result<WriteTx, sqlx::Error> {
-    // Waiting longer than the pool would for a connection means overload: the
-    // caller answers 503 rather than queueing without end.
-    let wait = pool.options().get_acquire_timeout();
-    let turn = tokio::time::timeout(wait, write_queue(pool).lock_owned())
+    let slot = take_turn(pool).await?;
+    let mut tx = WriteTx {
+        slot,
+        finished: false,
+    };
+    if let Err(error) = sqlx::query("BEGIN IMMEDIATE")
+        .execute(tx.connection())
         .await
-        .map_err(|_| sqlx::Error::PoolTimedOut)?;
-    let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    Ok(WriteTx { tx, _turn: turn })
+    {
+        tx.finished = true;
+        return Err(error);
+    }
+    Ok(tx)
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use futures_util::future::BoxFuture;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-/// Most operations committed together.
+/// Most operations committed together: enough for every connection of a busy
+/// moment (the benchmark's 200) to be in the next batch.
 const BATCH: usize = 256;
 
 /// Writes a batch inside the writer's transaction, answering one value per

@@ -8,7 +8,7 @@
 pub mod form;
 pub mod retention;
 
-use std::{borrow::Cow, sync::Arc};
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -133,25 +133,23 @@ async fn record_sign_ups(
             now: s.now,
         })
         .collect();
-    let mut created = registrations::insert_new(conn, &rows).await?;
+    // A registration is unique per address and group: each created one is
+    // claimed by the first sign-up of the batch for that address and group.
+    let mut created: HashMap<(String, i64), registrations::Created> =
+        registrations::insert_new(conn, &rows)
+            .await?
+            .into_iter()
+            .map(|c| ((c.email.clone(), c.group_id), c))
+            .collect();
 
     let mut outcomes = Vec::with_capacity(sign_ups.len());
     for sign_up in sign_ups {
-        // The registrations created for this address and these groups are this
-        // sign-up's, unless an earlier one of the batch took them.
         let email = sign_up.details.email.as_str();
-        let mut mine = Vec::new();
-        created.retain(|c| {
-            let is_mine = c.email == email
-                && sign_up.group_ids.contains(&c.group_id)
-                && !mine
-                    .iter()
-                    .any(|m: &registrations::Created| m.group_id == c.group_id);
-            if is_mine {
-                mine.push(c.clone());
-            }
-            !is_mine
-        });
+        let mine: Vec<registrations::Created> = sign_up
+            .group_ids
+            .iter()
+            .filter_map(|group_id| created.remove(&(email.to_owned(), *group_id)))
+            .collect();
         let outcome = if mine.len() == sign_up.group_ids.len() {
             Outcome {
                 registrant_id: mine[0].registrant_id,
