@@ -130,7 +130,7 @@ pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState
     };
     let templates = Arc::new(templates);
     let message_id_domain = crate::mail::message_id_domain(&config.server.base_url);
-    Ok(AppState {
+    Ok(AppState::new(crate::state::Shared {
         sign_ups: crate::registration::start_writer(
             pool.clone(),
             templates.clone(),
@@ -145,7 +145,7 @@ pub async fn open_state(config: Config, clock: Clock) -> anyhow::Result<AppState
         config: Arc::new(config),
         metrics: Arc::default(),
         referentiel,
-    })
+    }))
 }
 
 /// Imports the official list of authorities on a first start (when configured and

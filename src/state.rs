@@ -7,8 +7,25 @@ use tokio::sync::Notify;
 
 use crate::{clock::Clock, config::Config, mail::Templates};
 
+/// Cloned for every request (each extractor and middleware takes its own), so
+/// it is one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: SqlitePool,
     /// The group-commit writer that sign-ups go through (the hot write path).
     pub sign_ups: crate::registration::SignUpWriter,
@@ -27,7 +44,7 @@ pub struct AppState {
     pub metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
-impl AppState {
+impl Shared {
     /// Absolute URL of a path of ours, for the links we email.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.config.server.base_url, path)
