@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
         assert_eq!(created.len(), batch.len(), "new addresses only");
         let tokens: Vec<_> = created
             .iter()
-            .map(|_| (token::generate(), token::generate()))
+            .map(|_| (token::generate_link(), token::generate_link()))
             .collect();
         let emails: Vec<outbox::OutgoingEmail> = batch
             .iter()

@@ -76,16 +76,19 @@ pub struct ConfirmLink<'a> {
     pub registrations: &'a [i64],
 }
 
-/// The link with this token hash and purpose, expired or not.
+/// The link of this token and purpose, expired or not. Links drawn before keys
+/// began with the time ([`crate::token::link_key`]) are found by their hash.
 pub async fn find(
     conn: &mut SqliteConnection,
     purpose: Purpose,
-    token_hash: &[u8],
+    token_text: &str,
 ) -> Result<Option<Link>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, registrant_id, expires_at, used_at FROM links WHERE token_hash = ? AND purpose = ?",
+        "SELECT id, registrant_id, expires_at, used_at FROM links
+         WHERE token_hash IN (?, ?) AND purpose = ?",
     )
-    .bind(token_hash)
+    .bind(crate::token::link_key(token_text))
+    .bind(crate::token::hash(token_text))
     .bind(purpose.as_str())
     .fetch_optional(conn)
     .await

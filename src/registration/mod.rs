@@ -259,7 +259,7 @@ pub async fn confirm(state: &AppState, token_text: &str) -> Result<Confirmation,
     }
     let now = state.clock.unix();
     let mut tx = db::begin_write(&state.db).await?;
-    let Some(link) = links::find(&mut tx, Purpose::Confirm, &token::hash(token_text)).await? else {
+    let Some(link) = links::find(&mut tx, Purpose::Confirm, token_text).await? else {
         return Ok(Confirmation::Unknown);
     };
     if link.is_expired(now) {
@@ -268,7 +268,7 @@ pub async fn confirm(state: &AppState, token_text: &str) -> Result<Confirmation,
     let ids = links::registrations_of(&mut tx, link.id).await?;
     let confirmed = registrations::confirm(&mut tx, &ids, now).await?;
     links::mark_used(&mut tx, link.id, now).await?;
-    let manage = token::generate();
+    let manage = token::generate_link();
     links::insert(
         &mut tx,
         Purpose::Manage,
@@ -295,8 +295,7 @@ pub async fn renew_confirmation(state: &AppState, token_text: &str) -> Result<bo
         return Ok(false);
     }
     let mut conn = state.db.acquire().await?;
-    let Some(link) = links::find(&mut conn, Purpose::Confirm, &token::hash(token_text)).await?
-    else {
+    let Some(link) = links::find(&mut conn, Purpose::Confirm, token_text).await? else {
         return Ok(false);
     };
     drop(conn);
@@ -373,7 +372,7 @@ pub async fn open_manage_link(
     }
     let mut conn = pool.acquire().await?;
     Ok(
-        match links::find(&mut conn, Purpose::Manage, &token::hash(token_text)).await? {
+        match links::find(&mut conn, Purpose::Manage, token_text).await? {
             None => Access::Unknown,
             Some(link) if link.is_expired(now) => Access::Expired,
             Some(link) => Access::Granted {
@@ -500,7 +499,7 @@ pub(crate) struct FreshLinks {
 impl FreshLinks {
     pub(crate) fn new(state: &AppState, now: i64) -> Self {
         let confirmation_hours = i64::from(state.config.registration.confirmation_link_hours);
-        let (confirm, manage) = (token::generate(), token::generate());
+        let (confirm, manage) = (token::generate_link(), token::generate_link());
         Self {
             confirm_url: state.url(&format!("/confirmation/{}", confirm.text)),
             confirm,

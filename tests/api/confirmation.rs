@@ -135,3 +135,24 @@ async fn only_the_hash_of_a_token_is_stored_and_sent_bodies_are_blanked() {
     let path = format!("/confirmation/{token}");
     assert_eq!(app.get(&path).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_link_sent_before_time_ordered_keys_still_opens() {
+    // Links were once stored under the SHA-256 of their token alone.
+    use sha2::Digest;
+    let app = spawn_app().await;
+    app.confirmed_registration(GROUP_1, "ancienne@mairie.fr").await;
+    let token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    sqlx::query(
+        "INSERT INTO links (token_hash, purpose, registrant_id, created_at, expires_at)
+         SELECT ?, 'manage', id, 0, ? FROM registrants WHERE email = 'ancienne@mairie.fr'",
+    )
+    .bind(sha2::Sha256::digest(token.as_bytes()).to_vec())
+    .bind(app.clock.unix() + 3600)
+    .execute(app.pool())
+    .await
+    .unwrap();
+    let (status, html) = app.get_html(&format!("/mes-inscriptions/{token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Groupe projet 1"), "the registrant's page");
+}
