@@ -141,7 +141,8 @@ async fn a_link_sent_before_time_ordered_keys_still_opens() {
     // Links were once stored under the SHA-256 of their token alone.
     use sha2::Digest;
     let app = spawn_app().await;
-    app.confirmed_registration(GROUP_1, "ancienne@mairie.fr").await;
+    app.confirmed_registration(GROUP_1, "ancienne@mairie.fr")
+        .await;
     let token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     sqlx::query(
         "INSERT INTO links (token_hash, purpose, registrant_id, created_at, expires_at)
