@@ -112,7 +112,7 @@ async fn checkpoints(pool: SqlitePool, _slot: Slot) {
 async fn checkpoint(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     // (busy, frames in the WAL, frames copied)
     let passive = "PRAGMA wal_checkpoint(PASSIVE)";
-    let (_, frames, _copied): (i64, i64, i64) = sqlx::query_as(passive).fetch_one(pool).await?;
+    let (_, frames, _): (i64, i64, i64) = sqlx::query_as(passive).fetch_one(pool).await?;
     // Even if this pass copied everything, the writer has most likely committed
     // since: the restart needs a moment when it is between transactions.
     if frames >= WAL_FRAMES_TO_FINISH {
@@ -282,6 +282,18 @@ pub async fn begin_write(pool: &SqlitePool) -> Result<WriteTx, sqlx::Error> {
     Ok(tx)
 }
 
+/// A small database for the unit tests of this module and its children.
+#[cfg(test)]
+pub(crate) fn test_config(file: &std::path::Path) -> DatabaseConfig {
+    DatabaseConfig {
+        url: format!("sqlite://{}", file.display()),
+        max_connections: 4,
+        busy_timeout_ms: 1000,
+        synchronous: Synchronous::Normal,
+        max_pages: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,15 +310,9 @@ mod tests {
     async fn a_checkpoint_lets_a_writer_that_never_pauses_restart_the_wal() {
         let dir = tempfile::tempdir().unwrap();
         // Without the background checkpoints: this test runs them itself.
-        let pool = open(&DatabaseConfig {
-            url: format!("sqlite://{}", dir.path().join("wal.db").display()),
-            max_connections: 4,
-            busy_timeout_ms: 1000,
-            synchronous: Synchronous::Normal,
-            max_pages: 0,
-        })
-        .await
-        .unwrap();
+        let pool = open(&test_config(&dir.path().join("wal.db")))
+            .await
+            .unwrap();
         sqlx::query("CREATE TABLE pages (content BLOB)")
             .execute(&pool)
             .await

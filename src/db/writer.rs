@@ -156,18 +156,11 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::config::{DatabaseConfig, Synchronous};
 
     async fn database(dir: &tempfile::TempDir) -> SqlitePool {
-        let pool = crate::db::connect(&DatabaseConfig {
-            url: format!("sqlite://{}", dir.path().join("writer.db").display()),
-            max_connections: 4,
-            busy_timeout_ms: 1000,
-            synchronous: Synchronous::Normal,
-            max_pages: 0,
-        })
-        .await
-        .unwrap();
+        let pool = crate::db::connect(&crate::db::test_config(&dir.path().join("writer.db")))
+            .await
+            .unwrap();
         sqlx::query("CREATE TABLE items (value INTEGER PRIMARY KEY)")
             .execute(&pool)
             .await
